@@ -1,0 +1,67 @@
+"""Accounts and tokens: register, log in, refresh (rotating), log out."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from datetime import timedelta
+
+from hubbub.errors import Conflict, Unauthorized
+from hubbub.hub import Hub
+from hubbub.schemas import TokenPairOut, UserOut
+from hubbub.security import TokenUser, hash_refresh_token, new_refresh_token
+from hubbub.store.base import DuplicateName, UserRecord, utc_now
+
+
+async def register(hub: Hub, *, username: str, password: str) -> TokenPairOut:
+    password_hash = await asyncio.to_thread(hub.passwords.hash, password)
+    try:
+        user = await hub.store.create_user(username=username, password_hash=password_hash)
+    except DuplicateName as exc:
+        raise Conflict("that username is taken") from exc
+    return await _issue(hub, user, family_id=secrets.token_hex(16))
+
+
+async def login(hub: Hub, *, username: str, password: str) -> TokenPairOut:
+    credentials = await hub.store.get_credentials(username=username)
+    stored_hash = credentials.password_hash if credentials else None
+    ok = await asyncio.to_thread(hub.passwords.verify, stored_hash, password)
+    if not ok or credentials is None:
+        raise Unauthorized("wrong username or password")
+    user = UserRecord(id=credentials.id, username=credentials.username)
+    return await _issue(hub, user, family_id=secrets.token_hex(16))
+
+
+async def refresh(hub: Hub, *, refresh_token: str) -> TokenPairOut:
+    grant = await hub.store.use_refresh_token(
+        token_hash=hash_refresh_token(refresh_token), now=utc_now()
+    )
+    if grant is None:
+        raise Unauthorized("refresh token unknown, used or expired")
+    return await _issue(hub, grant.user, family_id=grant.family_id)
+
+
+async def logout(hub: Hub, *, refresh_token: str) -> None:
+    await hub.store.revoke_refresh_token(token_hash=hash_refresh_token(refresh_token))
+
+
+def authenticate(hub: Hub, access_token: str | None) -> TokenUser:
+    if not access_token:
+        raise Unauthorized("an access token is required")
+    return hub.tokens.verify(access_token)
+
+
+async def _issue(hub: Hub, user: UserRecord, *, family_id: str) -> TokenPairOut:
+    refresh_token = new_refresh_token()
+    await hub.store.add_refresh_token(
+        token_hash=hash_refresh_token(refresh_token),
+        user_id=user.id,
+        family_id=family_id,
+        expires_at=utc_now() + timedelta(seconds=hub.settings.refresh_token_ttl),
+    )
+    return TokenPairOut(
+        user=UserOut.of(user),
+        access_token=hub.tokens.issue(TokenUser(id=user.id, username=user.username)),
+        refresh_token=refresh_token,
+        expires_in=hub.tokens.ttl_seconds,
+    )

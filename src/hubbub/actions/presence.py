@@ -1,0 +1,32 @@
+"""Online/offline: a user is online while at least one of their sockets is connected."""
+
+from __future__ import annotations
+
+from hubbub.fanout.base import Emit
+from hubbub.hub import Hub
+from hubbub.security import TokenUser
+from hubbub.store.base import UserRecord
+
+
+async def socket_connected(hub: Hub, user: TokenUser, sid: str) -> None:
+    if await hub.presence.socket_connected(user_id=user.id, sid=sid):
+        await _publish_status(hub, user, "online")
+
+
+async def socket_disconnected(hub: Hub, user: TokenUser, sid: str) -> None:
+    if await hub.presence.socket_disconnected(user_id=user.id, sid=sid):
+        await _publish_status(hub, user, "offline")
+
+
+async def online_users(hub: Hub) -> list[UserRecord]:
+    return await hub.store.get_users(user_ids=sorted(await hub.presence.online_user_ids()))
+
+
+async def _publish_status(hub: Hub, user: TokenUser, status: str) -> None:
+    await hub.broker.publish(
+        Emit(
+            event="userStatus",
+            data={"user": {"id": user.id, "username": user.username}, "status": status},
+            to="all",
+        )
+    )

@@ -1,0 +1,131 @@
+"""Rooms and memberships: who may see, join, leave and invite."""
+
+from __future__ import annotations
+
+import re
+
+from hubbub.errors import BadRequest, Conflict, Forbidden, NotFound
+from hubbub.fanout.base import Emit, MembershipChange
+from hubbub.hub import Hub
+from hubbub.schemas import UserOut, UserPresenceOut
+from hubbub.security import TokenUser
+from hubbub.store.base import DuplicateName, RoomListing, RoomRecord, UserRecord
+
+_ROOM_NAME = re.compile(r"[a-z0-9_-]{1,64}")
+
+
+async def find_room(hub: Hub, name: str) -> RoomRecord:
+    if not _ROOM_NAME.fullmatch(name):
+        raise NotFound(f"no room named {name!r}")
+    room = await hub.store.get_room(name=name)
+    if room is None:
+        raise NotFound(f"no room named {name!r}")
+    return room
+
+
+async def readable_room(hub: Hub, user: TokenUser, name: str) -> RoomRecord:
+    """A room the user may read: any public room, a private one only as a member."""
+    room = await find_room(hub, name)
+    if room.private and not await hub.store.is_member(room_id=room.id, user_id=user.id):
+        raise Forbidden(f"room {name!r} is private")
+    return room
+
+
+async def member_room(hub: Hub, user: TokenUser, name: str) -> RoomRecord:
+    """A room the user belongs to (needed to post or type)."""
+    room = await find_room(hub, name)
+    if not await hub.store.is_member(room_id=room.id, user_id=user.id):
+        if room.private:
+            raise Forbidden(f"room {name!r} is private")
+        raise Forbidden(f"join room {name!r} first")
+    return room
+
+
+async def list_rooms(hub: Hub, user: TokenUser) -> list[RoomListing]:
+    return await hub.store.list_rooms(user_id=user.id)
+
+
+async def create_room(hub: Hub, user: TokenUser, *, name: str, private: bool) -> RoomRecord:
+    try:
+        room = await hub.store.create_room(name=name, private=private, owner_id=user.id)
+    except DuplicateName as exc:
+        raise Conflict(f"a room named {name!r} exists") from exc
+    await hub.broker.publish(MembershipChange(user_id=user.id, room=room.name, joined=True))
+    return room
+
+
+async def join_room(hub: Hub, user: TokenUser, name: str) -> RoomRecord:
+    room = await find_room(hub, name)
+    if room.private and not (
+        await hub.store.is_member(room_id=room.id, user_id=user.id)
+        or await hub.store.is_invited(room_id=room.id, user_id=user.id)
+    ):
+        raise Forbidden(f"room {name!r} is private; ask its owner for an invite")
+    if await hub.store.add_member(room_id=room.id, user_id=user.id):
+        await hub.broker.publish(MembershipChange(user_id=user.id, room=room.name, joined=True))
+        await _publish_room_event(hub, "join", room, user)
+    return room
+
+
+async def leave_room(hub: Hub, user: TokenUser, name: str) -> None:
+    room = await find_room(hub, name)
+    if await hub.store.remove_member(room_id=room.id, user_id=user.id):
+        # Tell the room first, while the leaver's sockets still receive it.
+        await _publish_room_event(hub, "leave", room, user)
+        await hub.broker.publish(MembershipChange(user_id=user.id, room=room.name, joined=False))
+
+
+async def invite(hub: Hub, user: TokenUser, name: str, *, username: str) -> None:
+    room = await find_room(hub, name)
+    if room.owner_id != user.id:
+        raise Forbidden("only the room's owner can invite")
+    invitee = await hub.store.get_user_by_name(username=username)
+    if invitee is None:
+        raise NotFound(f"no user named {username!r}")
+    if not room.private:
+        raise BadRequest(f"room {name!r} is public: anyone can join it")
+    await hub.store.add_invite(room_id=room.id, user_id=invitee.id, invited_by=user.id)
+
+
+async def members(hub: Hub, user: TokenUser, name: str) -> list[UserPresenceOut]:
+    room = await readable_room(hub, user, name)
+    return await members_of(hub, room)
+
+
+async def members_of(hub: Hub, room: RoomRecord) -> list[UserPresenceOut]:
+    users = await hub.store.list_members(room_id=room.id)
+    online = await hub.presence.which_online([u.id for u in users])
+    return [UserPresenceOut(id=u.id, username=u.username, online=u.id in online) for u in users]
+
+
+async def mark_read(hub: Hub, user: TokenUser, name: str, *, seq: int) -> None:
+    room = await member_room(hub, user, name)
+    await hub.store.mark_read(room_id=room.id, user_id=user.id, seq=min(seq, room.last_seq))
+
+
+async def typing(hub: Hub, user: TokenUser, name: str) -> None:
+    room = await member_room(hub, user, name)
+    await hub.broker.publish(
+        Emit(
+            event="typing",
+            data={"room": room.name, "user": _user_wire(user)},
+            to="room",
+            key=room.name,
+            skip_user=user.id,
+        )
+    )
+
+
+async def _publish_room_event(hub: Hub, kind: str, room: RoomRecord, user: TokenUser) -> None:
+    await hub.broker.publish(
+        Emit(
+            event="roomEvent",
+            data={"type": kind, "room": room.name, "user": _user_wire(user)},
+            to="room",
+            key=room.name,
+        )
+    )
+
+
+def _user_wire(user: TokenUser | UserRecord) -> dict[str, object]:
+    return UserOut(id=user.id, username=user.username).model_dump()

@@ -1,0 +1,1 @@
+"""REST: parse, authenticate, call an action, shape the answer."""

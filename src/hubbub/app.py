@@ -1,0 +1,93 @@
+"""``create_app(settings)``: FastAPI for REST, python-socketio for real time, one ASGI app.
+
+The lifespan builds the process's resources (store, broker, presence) and closes them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import socketio
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from hubbub import __version__
+from hubbub.api.errors import install_error_handlers
+from hubbub.api.routes import auth, health, messages, rooms, users
+from hubbub.config import Settings
+from hubbub.fanout.memory import MemoryBroker, MemoryPresence
+from hubbub.hub import Hub
+from hubbub.realtime.server import RealtimeServer
+from hubbub.security import AccessTokens, PasswordHashing
+from hubbub.store.factory import open_store
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = Path(str(files("hubbub") / "static"))
+PLACEHOLDER = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Hubbub</title></head><body><h1>Hubbub</h1>
+<p>The server is running. The web client is not built yet: see the README.
+The API is documented at <a href="/docs">/docs</a>.</p></body></html>"""
+
+
+def create_app(settings: Settings | None = None) -> Any:
+    settings = settings or Settings()
+    realtime = RealtimeServer(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = await open_store(settings.resolved_database_url)
+        broker, presence = MemoryBroker(), MemoryPresence()
+        hub = Hub(
+            settings=settings,
+            store=store,
+            broker=broker,
+            presence=presence,
+            tokens=AccessTokens(
+                secret=settings.resolved_jwt_secret(), ttl_seconds=settings.access_token_ttl
+            ),
+            passwords=PasswordHashing(),
+        )
+        realtime.attach(hub)
+        await broker.start()
+        await presence.start()
+        app.state.hub = hub
+        try:
+            yield
+        finally:
+            await realtime.sio.shutdown()
+            await broker.close()
+            await presence.close()
+            await store.close()
+
+    api = FastAPI(title="Hubbub", version=__version__, lifespan=lifespan)
+    install_error_handlers(api)
+    for router in (auth.router, users.router, rooms.router, messages.router, health.router):
+        api.include_router(router)
+    _serve_web_client(api)
+    api.state.realtime = realtime
+    return socketio.ASGIApp(realtime.sio, other_asgi_app=api, socketio_path="socket.io")
+
+
+def _serve_web_client(api: FastAPI) -> None:
+    index = STATIC_DIR / "app" / "index.html"
+    assets = STATIC_DIR / "app" / "assets"
+    if assets.is_dir():
+        api.mount("/assets", StaticFiles(directory=assets), name="assets")
+
+    @api.get("/", include_in_schema=False, response_model=None)
+    async def web_client() -> FileResponse | HTMLResponse:
+        if index.is_file():
+            return FileResponse(index)
+        return HTMLResponse(PLACEHOLDER)
+
+
+def app_from_environment() -> Any:
+    """Factory for ``uvicorn --factory`` (each worker builds its own app)."""
+    return create_app(Settings())

@@ -1,0 +1,82 @@
+"""Socket.IO event payloads: one model per event.
+
+Inbound models ignore unknown fields (PROTOCOL.md: newer clients must keep working, and a
+``user`` field is never trusted); outbound ones forbid extras.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from hubbub.schemas import In, MessageOut, Out, RoomListingOut, RoomOut, UserOut, UserPresenceOut
+
+RoomKey = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+# ---- client → server ----
+class RoomRef(In):
+    """``joinRoom``, ``leaveRoom`` and ``typing`` all name one room."""
+
+    room: RoomKey
+
+
+class SendMessageIn(In):
+    room: RoomKey
+    text: str  # length is checked after trimming, by the action
+    client_id: ClientId | None = None
+
+
+class SyncIn(In):
+    rooms: dict[RoomKey, Annotated[int, Field(ge=0)]] = Field(max_length=500)
+
+
+class MarkReadIn(In):
+    room: RoomKey
+    seq: int = Field(ge=0)
+
+
+# ---- server → client ----
+ReceiveMessage = MessageOut
+
+
+class RoomEventOut(Out):
+    type: Literal["join", "leave"]
+    room: str
+    user: UserOut
+
+
+class UserStatusOut(Out):
+    user: UserOut
+    status: Literal["online", "offline"]
+
+
+class TypingOut(Out):
+    room: str
+    user: UserOut
+
+
+# ---- acks ----
+class JoinRoomAck(Out):
+    ok: Literal[True] = True
+    room: RoomOut
+    messages: list[MessageOut]
+    members: list[UserPresenceOut]
+
+
+class SendMessageAck(Out):
+    ok: Literal[True] = True
+    message: MessageOut
+
+
+class SyncAck(Out):
+    ok: Literal[True] = True
+    messages: dict[str, list[MessageOut]]
+    has_more: dict[str, bool]
+
+
+class RoomsAck(Out):
+    ok: Literal[True] = True
+    rooms: list[RoomListingOut]

@@ -1,0 +1,67 @@
+"""The ``Broker`` and ``Presence`` protocols and what travels through the broker.
+
+The broker knows nothing about sockets: it hands each publication to the one handler
+the realtime layer registers on every node (``realtime/emitter.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Emit:
+    """Emit one Socket.IO event, on every node, to the sockets of a target.
+
+    ``to`` is ``room`` (members of a chat room), ``user`` (every socket of a user) or
+    ``all`` (every connected socket). ``skip_user`` leaves out every socket of that user.
+    """
+
+    event: str
+    data: dict[str, Any]
+    to: Literal["room", "user", "all"]
+    key: str = ""
+    skip_user: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipChange:
+    """A user joined or left a room: every socket of theirs, on every node, follows."""
+
+    user_id: int
+    room: str
+    joined: bool
+
+
+Publication = Emit | MembershipChange
+Handler = Callable[[Publication], Awaitable[None]]
+
+
+class Broker(Protocol):
+    def subscribe(self, handler: Handler) -> None:
+        """Register the node's one handler (before ``start``)."""
+
+    async def start(self) -> None: ...
+    async def close(self) -> None: ...
+    async def publish(self, publication: Publication) -> None:
+        """Deliver to the handler on every node, this one included, in publish order."""
+
+    async def ping(self) -> None:
+        """Raise if the broker cannot deliver."""
+
+
+class Presence(Protocol):
+    """Who is online, counted by sockets so several tabs per user are one presence."""
+
+    async def start(self) -> None: ...
+    async def close(self) -> None: ...
+    async def socket_connected(self, *, user_id: int, sid: str) -> bool:
+        """Record a socket; ``True`` if it is the user's first (they came online)."""
+
+    async def socket_disconnected(self, *, user_id: int, sid: str) -> bool:
+        """Forget a socket; ``True`` if it was the user's last (they went offline)."""
+
+    async def online_user_ids(self) -> set[int]: ...
+    async def which_online(self, user_ids: list[int]) -> set[int]: ...

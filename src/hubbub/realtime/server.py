@@ -1,0 +1,185 @@
+"""Socket.IO event handlers: parse, call an action, answer the ack. Nothing else.
+
+Every client event answers ``{"ok": true, …}`` or ``{"ok": false, "error": …}``; a bad
+payload never disconnects the socket and never reaches anyone else.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import orjson
+import socketio
+from pydantic import BaseModel, ValidationError
+
+from hubbub.actions import messages, presence, rooms
+from hubbub.actions.auth import authenticate
+from hubbub.config import Settings
+from hubbub.errors import BadRequest, HubbubError, TooLarge, Unauthorized
+from hubbub.events import MarkReadIn, RoomRef, SendMessageIn, SyncIn
+from hubbub.hub import Hub
+from hubbub.realtime.codec import OrjsonCodec
+from hubbub.realtime.emitter import LocalEmitter
+from hubbub.realtime.rooms import chat_room, user_room
+from hubbub.schemas import RoomOut, message_wire
+from hubbub.security import TokenUser
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+Ack = dict[str, Any]
+
+# The transport's own hard cap (Engine.IO closes the connection above it). Hubbub's
+# answerable limit, ``max_event_bytes``, sits well below it.
+TRANSPORT_MAX_BYTES = 1_000_000
+
+
+def describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "payload"
+    return f"{where}: {first['msg']}"
+
+
+def error_ack(error: HubbubError) -> Ack:
+    return {"ok": False, "error": error.to_wire()}
+
+
+class RealtimeServer:
+    """The Socket.IO server of one process, bound to its ``Hub`` at start-up."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.sio = socketio.AsyncServer(
+            async_mode="asgi",
+            cors_allowed_origins=settings.cors_origins or [],
+            json=OrjsonCodec,
+            max_http_buffer_size=TRANSPORT_MAX_BYTES,
+            http_compression=True,
+            compression_threshold=1024,
+        )
+        self.emitter = LocalEmitter(self.sio)
+        self._hub: Hub | None = None
+        self._users: dict[str, TokenUser] = {}
+        self._register()
+
+    @property
+    def hub(self) -> Hub:
+        if self._hub is None:
+            raise RuntimeError("realtime server used before the app started")
+        return self._hub
+
+    def attach(self, hub: Hub) -> None:
+        self._hub = hub
+        hub.broker.subscribe(self.emitter)
+
+    def _register(self) -> None:
+        sio = self.sio
+        sio.on("connect", self.on_connect)
+        sio.on("disconnect", self.on_disconnect)
+        sio.on("joinRoom", self._event(RoomRef, self.join_room))
+        sio.on("leaveRoom", self._event(RoomRef, self.leave_room))
+        sio.on("sendMessage", self._event(SendMessageIn, self.send_message))
+        sio.on("typing", self._event(RoomRef, self.typing))
+        sio.on("sync", self._event(SyncIn, self.sync))
+        sio.on("markRead", self._event(MarkReadIn, self.mark_read))
+        sio.on("*", self.on_unknown)
+
+    # ---- connection ----
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        token = auth.get("token") if isinstance(auth, dict) else None
+        try:
+            user = authenticate(self.hub, token if isinstance(token, str) else None)
+        except Unauthorized as exc:
+            raise ConnectionRefusedError("unauthorized", exc.to_wire()) from exc
+        self._users[sid] = user
+        # The user room first: a membership change published from now on reaches us.
+        await self.sio.enter_room(sid, user_room(user.id))
+        for name in await self.hub.store.member_room_names(user_id=user.id):
+            await self.sio.enter_room(sid, chat_room(name))
+        await presence.socket_connected(self.hub, user, sid)
+
+    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        user = self._users.pop(sid, None)
+        if user is not None and self._hub is not None:
+            await presence.socket_disconnected(self._hub, user, sid)
+
+    async def on_unknown(self, event: str, sid: str, *args: Any) -> Ack:
+        return error_ack(BadRequest(f"unknown event {event!r}"))
+
+    # ---- events ----
+    def _event(
+        self, model: type[M], action: Callable[[TokenUser, M], Awaitable[Ack]]
+    ) -> Callable[..., Awaitable[Ack]]:
+        """Wrap an action: size check, payload validation, error translation."""
+        limit = self.settings.max_event_bytes
+
+        async def handle(sid: str, *args: Any) -> Ack:
+            user = self._users.get(sid)
+            if user is None:
+                return error_ack(Unauthorized("not connected"))
+            payload = args[0] if args else None
+            try:
+                if len(args) > 1:
+                    raise BadRequest("send one payload object")
+                if not isinstance(payload, dict):
+                    raise BadRequest("the payload must be a JSON object")
+                if len(orjson.dumps(payload)) > limit:
+                    raise TooLarge(f"payload is over {limit} bytes")
+                try:
+                    parsed = model.model_validate(payload)
+                except ValidationError as exc:
+                    raise BadRequest(describe(exc)) from exc
+                return await action(user, parsed)
+            except HubbubError as exc:
+                return error_ack(exc)
+            except Exception:
+                log.exception("socket event failed")
+                return {"ok": False, "error": {"code": "unavailable", "message": "try again"}}
+
+        return handle
+
+    async def join_room(self, user: TokenUser, payload: RoomRef) -> Ack:
+        room = await rooms.join_room(self.hub, user, payload.room)
+        page = await messages.history(self.hub, user, room.name)
+        members = await rooms.members_of(self.hub, room)
+        # Re-read so last_seq counts messages stored since the membership check.
+        current = await rooms.find_room(self.hub, room.name)
+        return {
+            "ok": True,
+            "room": RoomOut.of(current).model_dump(),
+            "messages": [message_wire(m) for m in page.messages],
+            "members": [m.model_dump() for m in members],
+        }
+
+    async def leave_room(self, user: TokenUser, payload: RoomRef) -> Ack:
+        await rooms.leave_room(self.hub, user, payload.room)
+        return {"ok": True}
+
+    async def send_message(self, user: TokenUser, payload: SendMessageIn) -> Ack:
+        message = await messages.send_message(
+            self.hub, user, room=payload.room, text=payload.text, client_id=payload.client_id
+        )
+        return {"ok": True, "message": message_wire(message)}
+
+    async def typing(self, user: TokenUser, payload: RoomRef) -> Ack:
+        await rooms.typing(self.hub, user, payload.room)
+        return {"ok": True}
+
+    async def sync(self, user: TokenUser, payload: SyncIn) -> Ack:
+        result = await messages.sync(self.hub, user, payload.rooms)
+        ack: Ack = {
+            "ok": True,
+            "messages": {
+                room: [message_wire(m) for m in found] for room, found in result.messages.items()
+            },
+            "has_more": result.has_more,
+        }
+        if result.errors:
+            ack["errors"] = {room: error.to_wire() for room, error in result.errors.items()}
+        return ack
+
+    async def mark_read(self, user: TokenUser, payload: MarkReadIn) -> Ack:
+        await rooms.mark_read(self.hub, user, payload.room, seq=payload.seq)
+        return {"ok": True}

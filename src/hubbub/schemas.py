@@ -1,0 +1,165 @@
+"""PROTOCOL.md's wire objects, split by direction: ``…In`` is what clients send (unknown
+fields ignored, never trusted), ``…Out`` what the server answers (``extra="forbid"``, so a
+server bug cannot leak a field)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from hubbub.store.base import MessageRecord, RoomListing, RoomRecord, UserRecord
+
+Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{3,32}$")]
+Password = Annotated[str, Field(min_length=8, max_length=1024)]
+RoomName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{1,64}$")]
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---- inbound (REST bodies) ----
+class Credentials(In):
+    username: Username
+    password: Password
+
+
+class RefreshIn(In):
+    refresh_token: str = Field(min_length=1, max_length=512)
+
+
+class RoomCreate(In):
+    name: RoomName
+    private: bool = False
+
+
+class InviteIn(In):
+    username: str = Field(min_length=1, max_length=64)
+
+
+class ReadMarkIn(In):
+    seq: int = Field(ge=0)
+
+
+# ---- outbound ----
+class UserOut(Out):
+    id: int
+    username: str
+
+    @classmethod
+    def of(cls, user: UserRecord) -> UserOut:
+        return cls(id=user.id, username=user.username)
+
+
+class UserPresenceOut(UserOut):
+    online: bool
+
+
+class RoomOut(Out):
+    id: int
+    name: str
+    private: bool
+    created_at: str
+    last_seq: int
+
+    @classmethod
+    def of(cls, room: RoomRecord) -> RoomOut:
+        return cls(
+            id=room.id,
+            name=room.name,
+            private=room.private,
+            created_at=room.created_at,
+            last_seq=room.last_seq,
+        )
+
+
+class RoomListingOut(RoomOut):
+    member: bool
+    unread: int
+
+    @classmethod
+    def of_listing(cls, listing: RoomListing) -> RoomListingOut:
+        return cls(
+            **RoomOut.of(listing.room).model_dump(), member=listing.member, unread=listing.unread
+        )
+
+
+class MessageOut(Out):
+    id: int
+    room: str
+    seq: int
+    user: UserOut
+    text: str
+    created_at: str
+    client_id: str | None
+
+    @classmethod
+    def of(cls, message: MessageRecord) -> MessageOut:
+        return cls(
+            id=message.id,
+            room=message.room,
+            seq=message.seq,
+            user=UserOut.of(message.user),
+            text=message.text,
+            created_at=message.created_at,
+            client_id=message.client_id,
+        )
+
+
+def message_wire(message: MessageRecord) -> dict[str, object]:
+    """A message as a plain dict, built directly: this runs once per stored message on
+    the hot path; ``MessageOut`` describes the same shape and the tests hold them equal."""
+    return {
+        "id": message.id,
+        "room": message.room,
+        "seq": message.seq,
+        "user": {"id": message.user.id, "username": message.user.username},
+        "text": message.text,
+        "created_at": message.created_at,
+        "client_id": message.client_id,
+    }
+
+
+class TokenPairOut(Out):
+    user: UserOut
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+
+class RoomsOut(Out):
+    rooms: list[RoomListingOut]
+
+
+class MembersOut(Out):
+    members: list[UserPresenceOut]
+
+
+class MessagesOut(Out):
+    messages: list[MessageOut]
+    has_more: bool
+
+
+class UsersOut(Out):
+    users: list[UserOut]
+
+
+class HealthOut(Out):
+    status: Literal["ok", "unavailable"]
+    store: bool
+    redis: bool | None = None
+
+
+class ErrorDetail(Out):
+    code: str
+    message: str
+
+
+class ErrorOut(Out):
+    error: ErrorDetail

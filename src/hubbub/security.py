@@ -1,0 +1,85 @@
+"""Password hashing (argon2id), access tokens (JWT, HS256) and opaque refresh tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from hubbub.errors import Unauthorized
+
+_ALGORITHM = "HS256"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenUser:
+    """Who an access token speaks for; usernames never change, so the token carries it."""
+
+    id: int
+    username: str
+
+
+class PasswordHashing:
+    def __init__(self) -> None:
+        self._hasher = PasswordHasher()  # argon2id with the library's current defaults
+        # A hash to verify against when the user does not exist, so a bad username
+        # costs the same time as a bad password.
+        self._dummy_hash = self._hasher.hash(secrets.token_hex(16))
+
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
+
+    def verify(self, password_hash: str | None, password: str) -> bool:
+        try:
+            return self._hasher.verify(password_hash or self._dummy_hash, password) and (
+                password_hash is not None
+            )
+        except (VerificationError, InvalidHashError):
+            return False
+
+
+class AccessTokens:
+    def __init__(self, *, secret: str, ttl_seconds: int) -> None:
+        self._secret = secret
+        self.ttl_seconds = ttl_seconds
+
+    def issue(self, user: TokenUser) -> str:
+        now = int(time.time())
+        claims = {
+            "sub": str(user.id),
+            "name": user.username,
+            "typ": "access",
+            "iat": now,
+            "exp": now + self.ttl_seconds,
+        }
+        return jwt.encode(claims, self._secret, algorithm=_ALGORITHM)
+
+    def verify(self, token: str) -> TokenUser:
+        try:
+            claims = jwt.decode(
+                token, self._secret, algorithms=[_ALGORITHM], options={"require": ["exp", "sub"]}
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthorized("access token expired") from exc
+        except jwt.PyJWTError as exc:
+            raise Unauthorized("invalid access token") from exc
+        if claims.get("typ") != "access" or not isinstance(claims.get("name"), str):
+            raise Unauthorized("invalid access token")
+        try:
+            return TokenUser(id=int(claims["sub"]), username=claims["name"])
+        except (TypeError, ValueError) as exc:
+            raise Unauthorized("invalid access token") from exc
+
+
+def new_refresh_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_refresh_token(token: str) -> str:
+    """Refresh tokens are stored only as hashes: a leaked table cannot be replayed."""
+    return hashlib.sha256(token.encode()).hexdigest()

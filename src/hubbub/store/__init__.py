@@ -1,0 +1,1 @@
+"""Persistence: one narrow ``Store`` protocol, a SQLite and a PostgreSQL implementation."""

@@ -1,0 +1,17 @@
+"""Open the store a database URL names."""
+
+from __future__ import annotations
+
+from hubbub.store.base import Store
+
+
+async def open_store(database_url: str) -> Store:
+    if database_url.startswith("sqlite:"):
+        from hubbub.store.sqlite import SQLiteStore
+
+        return await SQLiteStore.open(database_url)
+    if database_url.startswith(("postgresql", "postgres:")):
+        from hubbub.store.postgres import PostgresStore
+
+        return await PostgresStore.open(database_url)
+    raise ValueError(f"unsupported database URL: {database_url.split(':', 1)[0]}")

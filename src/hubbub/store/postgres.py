@@ -1,0 +1,426 @@
+"""PostgreSQL store: ``asyncpg`` pool, raw SQL, group commit on one writer task per process.
+
+The production store. Several processes may write at once: seq blocks are reserved under
+the room row's lock, and a batch that loses a race (a resend stored by another process
+in between, or a deadlock) is rolled back and planned again, so seqs stay gap-free.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from hubbub.store import batching
+from hubbub.store.base import (
+    Credentials,
+    DuplicateName,
+    MessagePage,
+    MessageRecord,
+    NewMessage,
+    RefreshGrant,
+    RoomListing,
+    RoomRecord,
+    StoredMessage,
+    UserRecord,
+    iso,
+    utc_now,
+)
+
+log = logging.getLogger(__name__)
+
+_ROOM_COLUMNS = "r.id, r.name, r.private, r.owner_id, r.created_at, r.last_seq"
+_MESSAGE_SELECT = (
+    "SELECT m.id, m.seq, m.user_id, u.username, m.text, m.created_at, m.client_id"
+    " FROM messages m JOIN users u ON u.id = m.user_id"
+)
+_RETRYABLE = (asyncpg.UniqueViolationError, asyncpg.DeadlockDetectedError)
+
+
+def asyncpg_dsn(database_url: str) -> str:
+    """``postgresql+asyncpg://…`` (the SQLAlchemy form PROTOCOL.md uses) to a libpq DSN."""
+    for prefix in ("postgresql+asyncpg://", "postgres://"):
+        if database_url.startswith(prefix):
+            return "postgresql://" + database_url.removeprefix(prefix)
+    return database_url
+
+
+def _room(row: asyncpg.Record) -> RoomRecord:
+    return RoomRecord(
+        id=row[0],
+        name=row[1],
+        private=row[2],
+        owner_id=row[3],
+        created_at=iso(row[4]),
+        last_seq=row[5],
+    )
+
+
+def _message(room: str, row: asyncpg.Record) -> MessageRecord:
+    return MessageRecord(
+        id=row[0],
+        room=room,
+        seq=row[1],
+        user=UserRecord(id=row[2], username=row[3]),
+        text=row[4],
+        created_at=iso(row[5]),
+        client_id=row[6],
+    )
+
+
+@dataclass(slots=True)
+class _Pending:
+    message: NewMessage
+    future: asyncio.Future[StoredMessage]
+
+
+class PostgresStore:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+        self._pending: list[_Pending] = []
+        self._wakeup = asyncio.Event()
+        self._writer = asyncio.get_running_loop().create_task(self._write_loop())
+        self.commit_count = 0
+
+    @classmethod
+    async def open(cls, database_url: str, *, pool_size: int = 10) -> PostgresStore:
+        pool = await asyncpg.create_pool(asyncpg_dsn(database_url), min_size=1, max_size=pool_size)
+        return cls(pool)
+
+    async def close(self) -> None:
+        self._writer.cancel()
+        await asyncio.gather(self._writer, return_exceptions=True)
+        for pending in self._pending:
+            if not pending.future.done():
+                pending.future.set_exception(RuntimeError("store closed"))
+        await self._pool.close()
+
+    async def ping(self) -> None:
+        await self._pool.fetchval("SELECT 1")
+
+    # ---- group commit ----
+    async def store_message(self, message: NewMessage) -> StoredMessage:
+        future: asyncio.Future[StoredMessage] = asyncio.get_running_loop().create_future()
+        self._pending.append(_Pending(message, future))
+        self._wakeup.set()
+        return await future
+
+    async def _write_loop(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            while self._pending:
+                batch, self._pending = self._pending, []
+                await self._commit(batch)
+
+    async def _commit(self, batch: list[_Pending]) -> None:
+        try:
+            results = await self._store_batch([p.message for p in batch])
+        except Exception:
+            if len(batch) > 1:  # one bad send must not sink its neighbours
+                for pending in batch:
+                    await self._commit([pending])
+                return
+            log.exception("storing a message failed")
+            if not batch[0].future.done():
+                batch[0].future.set_exception(RuntimeError("storing the message failed"))
+            return
+        for pending, result in zip(batch, results, strict=True):
+            if not pending.future.done():
+                pending.future.set_result(result)
+
+    async def _store_batch(self, batch: list[NewMessage]) -> list[StoredMessage]:
+        async with self._pool.acquire() as conn:
+            for attempt in range(5):
+                try:
+                    async with conn.transaction():
+                        results = await self._store_batch_in(conn, batch)
+                    self.commit_count += 1
+                    return results
+                except _RETRYABLE:
+                    if attempt == 4:
+                        raise
+        raise AssertionError("unreachable")
+
+    async def _store_batch_in(
+        self, conn: asyncpg.Connection, batch: list[NewMessage]
+    ) -> list[StoredMessage]:
+        stored: dict[batching.DedupKey, MessageRecord] = {}
+        keys = batching.keys_to_look_up(batch)
+        if keys:
+            rows = await conn.fetch(
+                "SELECT m.room_id, m.user_id, m.client_id, m.id, m.seq, m.text, m.created_at"
+                " FROM messages m JOIN unnest($1::bigint[], $2::bigint[], $3::text[])"
+                " AS k(room_id, user_id, client_id) USING (room_id, user_id, client_id)",
+                [k[0] for k in keys],
+                [k[1] for k in keys],
+                [k[2] for k in keys],
+            )
+            by_key = {batching.dedup_key(m): m for m in batch}
+            for r in rows:
+                key = (r[0], r[1], r[2])
+                first = by_key[key]
+                stored[key] = MessageRecord(
+                    id=r[3],
+                    room=first.room.name,
+                    seq=r[4],
+                    user=first.user,
+                    text=r[5],
+                    created_at=iso(r[6]),
+                    client_id=r[2],
+                )
+        plan = batching.plan_batch(batch, stored)
+        if not plan.new:
+            return batching.resolve_batch(batch, plan, {}, {})
+        room_ids = sorted(plan.count_per_room)  # one lock order for every process
+        reserved = await conn.fetch(
+            "UPDATE rooms SET last_seq = rooms.last_seq + c.n"
+            " FROM unnest($1::bigint[], $2::bigint[]) AS c(id, n)"
+            " WHERE rooms.id = c.id RETURNING rooms.id, rooms.last_seq",
+            room_ids,
+            [plan.count_per_room[i] for i in room_ids],
+        )
+        seqs = batching.assign_seqs(batch, plan, {r[0]: r[1] for r in reserved})
+        new = [batch[i] for i in plan.new]
+        inserted = await conn.fetch(
+            "INSERT INTO messages (room_id, seq, user_id, text, created_at, client_id)"
+            " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[],"
+            " $5::timestamptz[], $6::text[]) RETURNING room_id, seq, id",
+            [m.room.id for m in new],
+            [seqs[i] for i in plan.new],
+            [m.user.id for m in new],
+            [m.text for m in new],
+            [m.created_at for m in new],
+            [m.client_id for m in new],
+        )
+        id_of = {(r[0], r[1]): r[2] for r in inserted}
+        ids = {i: id_of[(batch[i].room.id, seqs[i])] for i in plan.new}
+        return batching.resolve_batch(batch, plan, seqs, ids)
+
+    # ---- users and tokens ----
+    async def create_user(self, *, username: str, password_hash: str) -> UserRecord:
+        try:
+            user_id = await self._pool.fetchval(
+                "INSERT INTO users (username, username_key, password_hash, created_at)"
+                " VALUES ($1, $2, $3, $4) RETURNING id",
+                username,
+                username.lower(),
+                password_hash,
+                utc_now(),
+            )
+        except asyncpg.UniqueViolationError as exc:
+            raise DuplicateName(username) from exc
+        return UserRecord(id=user_id, username=username)
+
+    async def get_credentials(self, *, username: str) -> Credentials | None:
+        row = await self._pool.fetchrow(
+            "SELECT id, username, password_hash FROM users WHERE username_key = $1",
+            username.lower(),
+        )
+        return Credentials(id=row[0], username=row[1], password_hash=row[2]) if row else None
+
+    async def get_user(self, *, user_id: int) -> UserRecord | None:
+        row = await self._pool.fetchrow("SELECT id, username FROM users WHERE id = $1", user_id)
+        return UserRecord(id=row[0], username=row[1]) if row else None
+
+    async def get_user_by_name(self, *, username: str) -> UserRecord | None:
+        row = await self._pool.fetchrow(
+            "SELECT id, username FROM users WHERE username_key = $1", username.lower()
+        )
+        return UserRecord(id=row[0], username=row[1]) if row else None
+
+    async def get_users(self, *, user_ids: list[int]) -> list[UserRecord]:
+        if not user_ids:
+            return []
+        rows = await self._pool.fetch(
+            "SELECT id, username FROM users WHERE id = ANY($1::bigint[]) ORDER BY username_key",
+            user_ids,
+        )
+        return [UserRecord(id=r[0], username=r[1]) for r in rows]
+
+    async def add_refresh_token(
+        self, *, token_hash: str, user_id: int, family_id: str, expires_at: datetime
+    ) -> None:
+        await self._pool.execute(
+            "INSERT INTO refresh_tokens (token_hash, user_id, family_id, expires_at)"
+            " VALUES ($1, $2, $3, $4)",
+            token_hash,
+            user_id,
+            family_id,
+            expires_at,
+        )
+
+    async def use_refresh_token(self, *, token_hash: str, now: datetime) -> RefreshGrant | None:
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await conn.fetchrow(
+                "SELECT t.user_id, u.username, t.family_id, t.expires_at, t.used_at"
+                " FROM refresh_tokens t JOIN users u ON u.id = t.user_id"
+                " WHERE t.token_hash = $1 FOR UPDATE OF t",
+                token_hash,
+            )
+            if row is None:
+                return None
+            if row["used_at"] is not None:
+                await conn.execute(
+                    "DELETE FROM refresh_tokens WHERE family_id = $1", row["family_id"]
+                )
+                return None
+            if row["expires_at"] <= now:
+                return None
+            await conn.execute(
+                "UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2", now, token_hash
+            )
+            return RefreshGrant(
+                UserRecord(id=row["user_id"], username=row["username"]), row["family_id"]
+            )
+
+    async def revoke_refresh_token(self, *, token_hash: str) -> None:
+        await self._pool.execute(
+            "DELETE FROM refresh_tokens WHERE family_id ="
+            " (SELECT family_id FROM refresh_tokens WHERE token_hash = $1)",
+            token_hash,
+        )
+
+    # ---- rooms and memberships ----
+    async def create_room(self, *, name: str, private: bool, owner_id: int) -> RoomRecord:
+        created_at = utc_now()
+        async with self._pool.acquire() as conn, conn.transaction():
+            try:
+                room_id = await conn.fetchval(
+                    "INSERT INTO rooms (name, private, owner_id, created_at, last_seq)"
+                    " VALUES ($1, $2, $3, $4, 0) RETURNING id",
+                    name,
+                    private,
+                    owner_id,
+                    created_at,
+                )
+            except asyncpg.UniqueViolationError as exc:
+                raise DuplicateName(name) from exc
+            await conn.execute(
+                "INSERT INTO memberships (room_id, user_id, joined_at) VALUES ($1, $2, $3)",
+                room_id,
+                owner_id,
+                created_at,
+            )
+        return RoomRecord(room_id, name, private, owner_id, iso(created_at), 0)
+
+    async def get_room(self, *, name: str) -> RoomRecord | None:
+        row = await self._pool.fetchrow(
+            f"SELECT {_ROOM_COLUMNS} FROM rooms r WHERE r.name = $1", name
+        )
+        return _room(row) if row else None
+
+    async def list_rooms(self, *, user_id: int) -> list[RoomListing]:
+        rows = await self._pool.fetch(
+            f"SELECT {_ROOM_COLUMNS}, m.user_id IS NOT NULL,"
+            " COALESCE(r.last_seq - m.last_read_seq, 0)"
+            " FROM rooms r LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = $1"
+            " WHERE NOT r.private OR m.user_id IS NOT NULL OR EXISTS"
+            " (SELECT 1 FROM invites i WHERE i.room_id = r.id AND i.user_id = $1)"
+            " ORDER BY r.name",
+            user_id,
+        )
+        return [RoomListing(_room(r), r[6], max(0, r[7])) for r in rows]
+
+    async def add_member(self, *, room_id: int, user_id: int) -> bool:
+        status: str = await self._pool.execute(
+            "INSERT INTO memberships (room_id, user_id, joined_at, last_read_seq)"
+            " SELECT $1, $2, $3, last_seq FROM rooms WHERE id = $1"
+            " ON CONFLICT DO NOTHING",
+            room_id,
+            user_id,
+            utc_now(),
+        )
+        return status.endswith(" 1")
+
+    async def remove_member(self, *, room_id: int, user_id: int) -> bool:
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.execute(
+                "DELETE FROM invites WHERE room_id = $1 AND user_id = $2", room_id, user_id
+            )
+            status: str = await conn.execute(
+                "DELETE FROM memberships WHERE room_id = $1 AND user_id = $2", room_id, user_id
+            )
+        return status.endswith(" 1")
+
+    async def is_member(self, *, room_id: int, user_id: int) -> bool:
+        row = await self._pool.fetchval(
+            "SELECT 1 FROM memberships WHERE room_id = $1 AND user_id = $2", room_id, user_id
+        )
+        return row is not None
+
+    async def add_invite(self, *, room_id: int, user_id: int, invited_by: int) -> None:
+        await self._pool.execute(
+            "INSERT INTO invites (room_id, user_id, invited_by, created_at)"
+            " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            room_id,
+            user_id,
+            invited_by,
+            utc_now(),
+        )
+
+    async def is_invited(self, *, room_id: int, user_id: int) -> bool:
+        row = await self._pool.fetchval(
+            "SELECT 1 FROM invites WHERE room_id = $1 AND user_id = $2", room_id, user_id
+        )
+        return row is not None
+
+    async def list_members(self, *, room_id: int) -> list[UserRecord]:
+        rows = await self._pool.fetch(
+            "SELECT u.id, u.username FROM memberships m JOIN users u ON u.id = m.user_id"
+            " WHERE m.room_id = $1 ORDER BY u.username_key",
+            room_id,
+        )
+        return [UserRecord(id=r[0], username=r[1]) for r in rows]
+
+    async def member_room_names(self, *, user_id: int) -> list[str]:
+        rows = await self._pool.fetch(
+            "SELECT r.name FROM memberships m JOIN rooms r ON r.id = m.room_id"
+            " WHERE m.user_id = $1",
+            user_id,
+        )
+        return [r[0] for r in rows]
+
+    async def mark_read(self, *, room_id: int, user_id: int, seq: int) -> None:
+        await self._pool.execute(
+            "UPDATE memberships SET last_read_seq = $1 WHERE room_id = $2 AND user_id = $3"
+            " AND last_read_seq < $1",
+            seq,
+            room_id,
+            user_id,
+        )
+
+    # ---- history ----
+    async def messages_before(
+        self, *, room: RoomRecord, before: int | None, limit: int
+    ) -> MessagePage:
+        rows: list[Any]
+        if before is None:
+            rows = await self._pool.fetch(
+                f"{_MESSAGE_SELECT} WHERE m.room_id = $1 ORDER BY m.seq DESC LIMIT $2",
+                room.id,
+                limit + 1,
+            )
+        else:
+            rows = await self._pool.fetch(
+                f"{_MESSAGE_SELECT} WHERE m.room_id = $1 AND m.seq < $2"
+                " ORDER BY m.seq DESC LIMIT $3",
+                room.id,
+                before,
+                limit + 1,
+            )
+        has_more = len(rows) > limit
+        return MessagePage([_message(room.name, r) for r in reversed(rows[:limit])], has_more)
+
+    async def messages_after(self, *, room: RoomRecord, after: int, limit: int) -> MessagePage:
+        rows = await self._pool.fetch(
+            f"{_MESSAGE_SELECT} WHERE m.room_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3",
+            room.id,
+            after,
+            limit + 1,
+        )
+        return MessagePage([_message(room.name, r) for r in rows[:limit]], len(rows) > limit)

@@ -1,0 +1,423 @@
+"""SQLite store: stdlib ``sqlite3`` in WAL mode, writes on one thread, reads on a small pool.
+
+The embedded default: zero set-up, one file in the data directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from hubbub.store import batching
+from hubbub.store.base import (
+    Credentials,
+    DuplicateName,
+    MessagePage,
+    MessageRecord,
+    NewMessage,
+    RefreshGrant,
+    RoomListing,
+    RoomRecord,
+    StoredMessage,
+    UserRecord,
+    iso,
+    utc_now,
+)
+from hubbub.store.sqlite_writer import SQLiteWriter
+
+T = TypeVar("T")
+
+_ROOM_COLUMNS = "r.id, r.name, r.private, r.owner_id, r.created_at, r.last_seq"
+_MESSAGE_SELECT = (
+    "SELECT m.id, m.seq, m.user_id, u.username, m.text, m.created_at, m.client_id"
+    " FROM messages m JOIN users u ON u.id = m.user_id"
+)
+
+
+def sqlite_path(database_url: str) -> Path:
+    prefix = "sqlite:///"
+    if not database_url.startswith(prefix):
+        raise ValueError(f"not a SQLite URL: {database_url!r}")
+    return Path(database_url.removeprefix(prefix))
+
+
+def _room(row: tuple[Any, ...]) -> RoomRecord:
+    return RoomRecord(
+        id=row[0],
+        name=row[1],
+        private=bool(row[2]),
+        owner_id=row[3],
+        created_at=row[4],
+        last_seq=row[5],
+    )
+
+
+def _message(room: str, row: tuple[Any, ...]) -> MessageRecord:
+    return MessageRecord(
+        id=row[0],
+        room=room,
+        seq=row[1],
+        user=UserRecord(id=row[2], username=row[3]),
+        text=row[4],
+        created_at=row[5],
+        client_id=row[6],
+    )
+
+
+def _store_batch(conn: sqlite3.Connection, batch: list[NewMessage]) -> list[StoredMessage]:
+    """Group commit for SQLite; runs on the writer thread inside its transaction."""
+    stored: dict[batching.DedupKey, MessageRecord] = {}
+    for key in batching.keys_to_look_up(batch):
+        row = conn.execute(
+            "SELECT id, seq, text, created_at FROM messages"
+            " WHERE room_id = ? AND user_id = ? AND client_id = ?",
+            key,
+        ).fetchone()
+        if row is not None:
+            first = next(m for m in batch if batching.dedup_key(m) == key)
+            stored[key] = MessageRecord(
+                id=row[0],
+                room=first.room.name,
+                seq=row[1],
+                user=first.user,
+                text=row[2],
+                created_at=row[3],
+                client_id=key[2],
+            )
+    plan = batching.plan_batch(batch, stored)
+    last_seq_after = {
+        room_id: conn.execute(
+            "UPDATE rooms SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq",
+            (count, room_id),
+        ).fetchone()[0]
+        for room_id, count in plan.count_per_room.items()
+    }
+    seqs = batching.assign_seqs(batch, plan, last_seq_after)
+    ids: dict[int, int] = {}
+    for index in plan.new:
+        m = batch[index]
+        cursor = conn.execute(
+            "INSERT INTO messages (room_id, seq, user_id, text, created_at, client_id)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (m.room.id, seqs[index], m.user.id, m.text, iso(m.created_at), m.client_id),
+        )
+        assert cursor.lastrowid is not None
+        ids[index] = cursor.lastrowid
+    return batching.resolve_batch(batch, plan, seqs, ids)
+
+
+class SQLiteStore:
+    def __init__(self, path: Path, *, synchronous: str = "FULL", readers: int = 4) -> None:
+        self._path = path
+        self._synchronous = synchronous
+        self._writer = SQLiteWriter(self._connect, _store_batch)
+        self._readers = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="sqlite-read")
+        self._local = threading.local()
+        self._reader_connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    @classmethod
+    async def open(cls, database_url: str, *, synchronous: str = "FULL") -> SQLiteStore:
+        store = cls(sqlite_path(database_url), synchronous=synchronous)
+        store._path.parent.mkdir(parents=True, exist_ok=True)
+        store._writer.start(asyncio.get_running_loop())
+        return store
+
+    @property
+    def commit_count(self) -> int:
+        return self._writer.batches
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(f"PRAGMA synchronous = {self._synchronous}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 10000")
+        return conn
+
+    def _reader(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            conn.execute("PRAGMA query_only = ON")
+            self._local.conn = conn
+            with self._lock:
+                self._reader_connections.append(conn)
+        return conn
+
+    async def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, lambda: fn(self._reader()))
+
+    async def _write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        result: T = await self._writer.call(fn)
+        return result
+
+    async def close(self) -> None:
+        await self._writer.stop()
+        self._readers.shutdown(wait=True)
+        for conn in self._reader_connections:
+            conn.close()
+
+    async def ping(self) -> None:
+        await self._read(lambda c: c.execute("SELECT 1").fetchone())
+
+    # ---- users and tokens ----
+    async def create_user(self, *, username: str, password_hash: str) -> UserRecord:
+        def run(c: sqlite3.Connection) -> UserRecord:
+            try:
+                cursor = c.execute(
+                    "INSERT INTO users (username, username_key, password_hash, created_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    (username, username.lower(), password_hash, iso(utc_now())),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise DuplicateName(username) from exc
+            assert cursor.lastrowid is not None
+            return UserRecord(id=cursor.lastrowid, username=username)
+
+        return await self._write(run)
+
+    async def get_credentials(self, *, username: str) -> Credentials | None:
+        row = await self._read(
+            lambda c: c.execute(
+                "SELECT id, username, password_hash FROM users WHERE username_key = ?",
+                (username.lower(),),
+            ).fetchone()
+        )
+        return Credentials(id=row[0], username=row[1], password_hash=row[2]) if row else None
+
+    async def get_user(self, *, user_id: int) -> UserRecord | None:
+        row = await self._read(
+            lambda c: c.execute(
+                "SELECT id, username FROM users WHERE id = ?", (user_id,)
+            ).fetchone()
+        )
+        return UserRecord(id=row[0], username=row[1]) if row else None
+
+    async def get_user_by_name(self, *, username: str) -> UserRecord | None:
+        row = await self._read(
+            lambda c: c.execute(
+                "SELECT id, username FROM users WHERE username_key = ?", (username.lower(),)
+            ).fetchone()
+        )
+        return UserRecord(id=row[0], username=row[1]) if row else None
+
+    async def get_users(self, *, user_ids: list[int]) -> list[UserRecord]:
+        if not user_ids:
+            return []
+
+        def run(c: sqlite3.Connection) -> list[UserRecord]:
+            marks = ",".join("?" * len(user_ids))
+            rows = c.execute(
+                f"SELECT id, username FROM users WHERE id IN ({marks}) ORDER BY username_key",
+                user_ids,
+            ).fetchall()
+            return [UserRecord(id=r[0], username=r[1]) for r in rows]
+
+        return await self._read(run)
+
+    async def add_refresh_token(
+        self, *, token_hash: str, user_id: int, family_id: str, expires_at: datetime
+    ) -> None:
+        await self._write(
+            lambda c: c.execute(
+                "INSERT INTO refresh_tokens (token_hash, user_id, family_id, expires_at)"
+                " VALUES (?, ?, ?, ?)",
+                (token_hash, user_id, family_id, iso(expires_at)),
+            )
+        )
+
+    async def use_refresh_token(self, *, token_hash: str, now: datetime) -> RefreshGrant | None:
+        def run(c: sqlite3.Connection) -> RefreshGrant | None:
+            row = c.execute(
+                "SELECT t.user_id, u.username, t.family_id, t.expires_at, t.used_at"
+                " FROM refresh_tokens t JOIN users u ON u.id = t.user_id"
+                " WHERE t.token_hash = ?",
+                (token_hash,),
+            ).fetchone()
+            if row is None:
+                return None
+            user_id, username, family_id, expires_at, used_at = row
+            if used_at is not None:
+                c.execute("DELETE FROM refresh_tokens WHERE family_id = ?", (family_id,))
+                return None
+            if expires_at <= iso(now):
+                return None
+            c.execute(
+                "UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?",
+                (iso(now), token_hash),
+            )
+            return RefreshGrant(UserRecord(id=user_id, username=username), family_id)
+
+        return await self._write(run)
+
+    async def revoke_refresh_token(self, *, token_hash: str) -> None:
+        await self._write(
+            lambda c: c.execute(
+                "DELETE FROM refresh_tokens WHERE family_id ="
+                " (SELECT family_id FROM refresh_tokens WHERE token_hash = ?)",
+                (token_hash,),
+            )
+        )
+
+    # ---- rooms and memberships ----
+    async def create_room(self, *, name: str, private: bool, owner_id: int) -> RoomRecord:
+        def run(c: sqlite3.Connection) -> RoomRecord:
+            created_at = iso(utc_now())
+            try:
+                cursor = c.execute(
+                    "INSERT INTO rooms (name, private, owner_id, created_at, last_seq)"
+                    " VALUES (?, ?, ?, ?, 0)",
+                    (name, private, owner_id, created_at),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise DuplicateName(name) from exc
+            assert cursor.lastrowid is not None
+            c.execute(
+                "INSERT INTO memberships (room_id, user_id, joined_at) VALUES (?, ?, ?)",
+                (cursor.lastrowid, owner_id, created_at),
+            )
+            return RoomRecord(cursor.lastrowid, name, private, owner_id, created_at, 0)
+
+        return await self._write(run)
+
+    async def get_room(self, *, name: str) -> RoomRecord | None:
+        row = await self._read(
+            lambda c: c.execute(
+                f"SELECT {_ROOM_COLUMNS} FROM rooms r WHERE r.name = ?", (name,)
+            ).fetchone()
+        )
+        return _room(row) if row else None
+
+    async def list_rooms(self, *, user_id: int) -> list[RoomListing]:
+        def run(c: sqlite3.Connection) -> list[RoomListing]:
+            rows = c.execute(
+                f"SELECT {_ROOM_COLUMNS}, m.user_id IS NOT NULL,"
+                " COALESCE(r.last_seq - m.last_read_seq, 0)"
+                " FROM rooms r LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = ?"
+                " WHERE r.private = 0 OR m.user_id IS NOT NULL OR EXISTS"
+                " (SELECT 1 FROM invites i WHERE i.room_id = r.id AND i.user_id = ?)"
+                " ORDER BY r.name",
+                (user_id, user_id),
+            ).fetchall()
+            return [RoomListing(_room(r), bool(r[6]), max(0, r[7])) for r in rows]
+
+        return await self._read(run)
+
+    async def add_member(self, *, room_id: int, user_id: int) -> bool:
+        def run(c: sqlite3.Connection) -> bool:
+            cursor = c.execute(
+                "INSERT INTO memberships (room_id, user_id, joined_at, last_read_seq)"
+                " SELECT ?, ?, ?, last_seq FROM rooms WHERE id = ?"
+                " ON CONFLICT DO NOTHING",
+                (room_id, user_id, iso(utc_now()), room_id),
+            )
+            return cursor.rowcount > 0
+
+        return await self._write(run)
+
+    async def remove_member(self, *, room_id: int, user_id: int) -> bool:
+        def run(c: sqlite3.Connection) -> bool:
+            c.execute("DELETE FROM invites WHERE room_id = ? AND user_id = ?", (room_id, user_id))
+            cursor = c.execute(
+                "DELETE FROM memberships WHERE room_id = ? AND user_id = ?", (room_id, user_id)
+            )
+            return cursor.rowcount > 0
+
+        return await self._write(run)
+
+    async def is_member(self, *, room_id: int, user_id: int) -> bool:
+        row = await self._read(
+            lambda c: c.execute(
+                "SELECT 1 FROM memberships WHERE room_id = ? AND user_id = ?", (room_id, user_id)
+            ).fetchone()
+        )
+        return row is not None
+
+    async def add_invite(self, *, room_id: int, user_id: int, invited_by: int) -> None:
+        await self._write(
+            lambda c: c.execute(
+                "INSERT INTO invites (room_id, user_id, invited_by, created_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (room_id, user_id, invited_by, iso(utc_now())),
+            )
+        )
+
+    async def is_invited(self, *, room_id: int, user_id: int) -> bool:
+        row = await self._read(
+            lambda c: c.execute(
+                "SELECT 1 FROM invites WHERE room_id = ? AND user_id = ?", (room_id, user_id)
+            ).fetchone()
+        )
+        return row is not None
+
+    async def list_members(self, *, room_id: int) -> list[UserRecord]:
+        rows = await self._read(
+            lambda c: c.execute(
+                "SELECT u.id, u.username FROM memberships m JOIN users u ON u.id = m.user_id"
+                " WHERE m.room_id = ? ORDER BY u.username_key",
+                (room_id,),
+            ).fetchall()
+        )
+        return [UserRecord(id=r[0], username=r[1]) for r in rows]
+
+    async def member_room_names(self, *, user_id: int) -> list[str]:
+        rows = await self._read(
+            lambda c: c.execute(
+                "SELECT r.name FROM memberships m JOIN rooms r ON r.id = m.room_id"
+                " WHERE m.user_id = ?",
+                (user_id,),
+            ).fetchall()
+        )
+        return [r[0] for r in rows]
+
+    async def mark_read(self, *, room_id: int, user_id: int, seq: int) -> None:
+        await self._write(
+            lambda c: c.execute(
+                "UPDATE memberships SET last_read_seq = ? WHERE room_id = ? AND user_id = ?"
+                " AND last_read_seq < ?",
+                (seq, room_id, user_id, seq),
+            )
+        )
+
+    # ---- messages ----
+    async def store_message(self, message: NewMessage) -> StoredMessage:
+        result: StoredMessage = await self._writer.submit(message)
+        return result
+
+    async def messages_before(
+        self, *, room: RoomRecord, before: int | None, limit: int
+    ) -> MessagePage:
+        def run(c: sqlite3.Connection) -> MessagePage:
+            if before is None:
+                rows = c.execute(
+                    f"{_MESSAGE_SELECT} WHERE m.room_id = ? ORDER BY m.seq DESC LIMIT ?",
+                    (room.id, limit + 1),
+                ).fetchall()
+            else:
+                rows = c.execute(
+                    f"{_MESSAGE_SELECT} WHERE m.room_id = ? AND m.seq < ?"
+                    " ORDER BY m.seq DESC LIMIT ?",
+                    (room.id, before, limit + 1),
+                ).fetchall()
+            has_more = len(rows) > limit
+            return MessagePage([_message(room.name, r) for r in reversed(rows[:limit])], has_more)
+
+        return await self._read(run)
+
+    async def messages_after(self, *, room: RoomRecord, after: int, limit: int) -> MessagePage:
+        def run(c: sqlite3.Connection) -> MessagePage:
+            rows = c.execute(
+                f"{_MESSAGE_SELECT} WHERE m.room_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?",
+                (room.id, after, limit + 1),
+            ).fetchall()
+            return MessagePage([_message(room.name, r) for r in rows[:limit]], len(rows) > limit)
+
+        return await self._read(run)

@@ -1,0 +1,156 @@
+"""The one thread that writes to the SQLite file.
+
+SQLite allows one writer at a time; funnelling every write through one thread (with its
+own connection) means no ``database is locked`` retries and lets message sends queue up
+and share a commit. Callers on the event loop get an ``asyncio.Future``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+BatchFn = Callable[[sqlite3.Connection, list[Any]], list[Any]]
+
+
+@dataclass(slots=True)
+class _Call:
+    fn: Callable[[sqlite3.Connection], Any]
+    future: asyncio.Future[Any]
+
+
+@dataclass(slots=True)
+class _Batched:
+    item: Any
+    future: asyncio.Future[Any]
+
+
+_STOP = object()
+
+
+class SQLiteWriter:
+    """Runs write jobs in order on one thread, each in its own ``BEGIN IMMEDIATE``
+    transaction; consecutive batchable items (message sends) share one transaction."""
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection], batch_fn: BatchFn) -> None:
+        self._connect = connect
+        self._batch_fn = batch_fn
+        self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread = threading.Thread(target=self._run, name="sqlite-writer", daemon=True)
+        self.batches = 0  # how many message transactions ran (the group-commit ratio)
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._thread.start()
+
+    async def stop(self) -> None:
+        self._jobs.put(_STOP)
+        await asyncio.to_thread(self._thread.join)
+
+    def call(self, fn: Callable[[sqlite3.Connection], Any]) -> asyncio.Future[Any]:
+        assert self._loop is not None, "writer not started"
+        future = self._loop.create_future()
+        self._jobs.put(_Call(fn, future))
+        return future
+
+    def submit(self, item: Any) -> asyncio.Future[Any]:
+        assert self._loop is not None, "writer not started"
+        future = self._loop.create_future()
+        self._jobs.put(_Batched(item, future))
+        return future
+
+    # ---- on the writer thread ----
+    def _run(self) -> None:
+        conn = self._connect()
+        try:
+            while True:
+                jobs = [self._jobs.get()]
+                while True:
+                    try:
+                        jobs.append(self._jobs.get_nowait())
+                    except queue.Empty:
+                        break
+                if self._process(conn, jobs):
+                    return
+        finally:
+            conn.close()
+
+    def _process(self, conn: sqlite3.Connection, jobs: list[Any]) -> bool:
+        """Run a drained list of jobs in arrival order; ``True`` once told to stop."""
+        outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        run: list[_Batched] = []
+        stop = False
+        for job in jobs:
+            if isinstance(job, _Batched):
+                run.append(job)
+                continue
+            if run:
+                outcomes.extend(self._run_batch(conn, run))
+                run = []
+            if job is _STOP:
+                stop = True
+                break
+            outcomes.append(self._run_call(conn, job))
+        if run:
+            outcomes.extend(self._run_batch(conn, run))
+        assert self._loop is not None
+        if outcomes:
+            self._loop.call_soon_threadsafe(_settle, outcomes)
+        return stop
+
+    def _run_call(
+        self, conn: sqlite3.Connection, job: _Call
+    ) -> tuple[asyncio.Future[Any], Any, BaseException | None]:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            result = job.fn(conn)
+            conn.execute("COMMIT")
+            return (job.future, result, None)
+        except BaseException as exc:  # handed to the awaiting coroutine
+            _rollback(conn)
+            return (job.future, None, exc)
+
+    def _run_batch(
+        self, conn: sqlite3.Connection, run: list[_Batched]
+    ) -> list[tuple[asyncio.Future[Any], Any, BaseException | None]]:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            results = self._batch_fn(conn, [job.item for job in run])
+            conn.execute("COMMIT")
+            self.batches += 1
+            return [(job.future, result, None) for job, result in zip(run, results, strict=True)]
+        except Exception:
+            _rollback(conn)
+            if len(run) == 1:
+                raise_into = run[0]
+                log.exception("storing a message failed")
+                return [(raise_into.future, None, RuntimeError("storing the message failed"))]
+            # One bad send must not sink its neighbours: retry them one by one.
+            outcomes = []
+            for job in run:
+                outcomes.extend(self._run_batch(conn, [job]))
+            return outcomes
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+def _settle(outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
+    for future, result, exc in outcomes:
+        if future.cancelled():
+            continue
+        if exc is not None:
+            future.set_exception(exc)
+        else:
+            future.set_result(result)
