@@ -1,0 +1,232 @@
+"""Test helpers: a real Hubbub server in a subprocess, real HTTP and Socket.IO clients."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import socketio
+
+PG_ADMIN_URL = os.environ.get("HUBBUB_TEST_PG_URL", "postgresql://127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("HUBBUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+_names = itertools.count(1)
+RUN_TAG = secrets.token_hex(2)
+
+
+def unique(prefix: str) -> str:
+    """A fresh username or room name (3-32 chars, valid for both)."""
+    return f"{prefix}_{RUN_TAG}_{next(_names)}".lower()[:32]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class ServerProcess:
+    """``hubbub serve`` on a free port, with its own data directory and database."""
+
+    data_dir: Path
+    database_url: str | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            HUBBUB_DATA_DIR=str(self.data_dir),
+            HUBBUB_JWT_SECRET="test-secret-" + "x" * 40,
+            HUBBUB_LOG_LEVEL="warning",
+            **self.extra_env,
+        )
+        if self.database_url:
+            env["HUBBUB_DATABASE_URL"] = self.database_url
+        return env
+
+    def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = self.data_dir / f"server-{self.port}.log"
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "hubbub", "serve", "--port", str(self.port)],
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited early:\n{self.log_path.read_text()[-3000:]}")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server did not start:\n{self.log_path.read_text()[-3000:]}")
+
+    def stop(self, *, kill: bool = False) -> None:
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def restart(self, *, kill: bool = False) -> None:
+        self.stop(kill=kill)
+        self.start()
+
+
+@dataclass
+class Account:
+    id: int
+    username: str
+    password: str
+    access_token: str
+    refresh_token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+class Api:
+    """httpx against a running server, with the few calls most tests need."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.http = httpx.AsyncClient(base_url=base_url, timeout=15)
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+    async def register(self, prefix: str = "user", password: str = "correct horse") -> Account:
+        username = unique(prefix)
+        r = await self.http.post(
+            "/api/auth/register", json={"username": username, "password": password}
+        )
+        assert r.status_code == 201, r.text
+        body = r.json()
+        return Account(
+            id=body["user"]["id"],
+            username=username,
+            password=password,
+            access_token=body["access_token"],
+            refresh_token=body["refresh_token"],
+        )
+
+    async def create_room(self, owner: Account, *, private: bool = False) -> str:
+        name = unique("room")
+        r = await self.http.post(
+            "/api/rooms", json={"name": name, "private": private}, headers=owner.headers
+        )
+        assert r.status_code == 201, r.text
+        return name
+
+    async def join(self, account: Account, room: str) -> httpx.Response:
+        return await self.http.post(f"/api/rooms/{room}/join", headers=account.headers)
+
+    async def invite(self, owner: Account, room: str, username: str) -> httpx.Response:
+        return await self.http.post(
+            f"/api/rooms/{room}/invite", json={"username": username}, headers=owner.headers
+        )
+
+    async def history(self, account: Account, room: str, **params: Any) -> httpx.Response:
+        return await self.http.get(
+            f"/api/rooms/{room}/messages", params=params, headers=account.headers
+        )
+
+
+SERVER_EVENTS = ("receiveMessage", "roomEvent", "userStatus", "typing")
+
+
+class Client:
+    """A python-socketio ``AsyncClient`` that records every server event it receives."""
+
+    def __init__(self, url: str, token: str | None) -> None:
+        self.url = url
+        self.token = token
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.events: dict[str, list[Any]] = defaultdict(list)
+        self._changed = asyncio.Event()
+        for name in SERVER_EVENTS:
+            self.sio.on(name, self._recorder(name))
+
+    def _recorder(self, name: str) -> Callable[[Any], None]:
+        def record(data: Any) -> None:
+            self.events[name].append(data)
+            self._changed.set()
+
+        return record
+
+    async def connect(self) -> Client:
+        auth = {"token": self.token} if self.token is not None else None
+        await self.sio.connect(self.url, auth=auth, transports=["websocket"], wait_timeout=10)
+        return self
+
+    async def call(self, event: str, *payload: Any, timeout: float = 15) -> Any:
+        return await self.sio.call(
+            event, payload[0] if len(payload) == 1 else payload or None, timeout=timeout
+        )
+
+    async def send(self, room: str, text: str, client_id: str | None = None) -> Any:
+        payload: dict[str, Any] = {"room": room, "text": text}
+        if client_id is not None:
+            payload["client_id"] = client_id
+        return await self.call("sendMessage", payload)
+
+    async def wait_for(
+        self, event: str, predicate: Callable[[Any], bool] = lambda _: True, timeout: float = 10
+    ) -> Any:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            for data in self.events[event]:
+                if predicate(data):
+                    return data
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise AssertionError(f"no {event} matching within {timeout}s: {self.events[event]}")
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), remaining)
+            except TimeoutError:
+                pass
+
+    async def received_texts(self, room: str) -> list[str]:
+        return [m["text"] for m in self.events["receiveMessage"] if m["room"] == room]
+
+    async def close(self) -> None:
+        if self.sio.connected:
+            await self.sio.disconnect()
+
+
+async def settle(seconds: float = 0.3) -> None:
+    """Give events that should *not* arrive a moment to prove they don't."""
+    await asyncio.sleep(seconds)
