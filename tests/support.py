@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 import secrets
@@ -191,10 +192,9 @@ class Client:
         await self.sio.connect(self.url, auth=auth, transports=["websocket"], wait_timeout=10)
         return self
 
-    async def call(self, event: str, *payload: Any, timeout: float = 15) -> Any:
-        return await self.sio.call(
-            event, payload[0] if len(payload) == 1 else payload or None, timeout=timeout
-        )
+    async def call(self, event: str, payload: Any = None, *, wait: float = 15) -> Any:
+        """Emit with an ack and return it (``None`` sends no argument, a tuple several)."""
+        return await self.sio.call(event, payload, timeout=wait)
 
     async def send(self, room: str, text: str, client_id: str | None = None) -> Any:
         payload: dict[str, Any] = {"room": room, "text": text}
@@ -214,10 +214,8 @@ class Client:
             if remaining <= 0:
                 raise AssertionError(f"no {event} matching within {timeout}s: {self.events[event]}")
             self._changed.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), remaining)
-            except TimeoutError:
-                pass
 
     async def received_texts(self, room: str) -> list[str]:
         return [m["text"] for m in self.events["receiveMessage"] if m["room"] == room]
