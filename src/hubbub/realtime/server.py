@@ -92,7 +92,7 @@ class RealtimeServer:
         try:
             user = authenticate(self.hub, token if isinstance(token, str) else None)
         except Unauthorized as exc:
-            raise ConnectionRefusedError("unauthorized", exc.to_wire()) from exc
+            raise socketio.exceptions.ConnectionRefusedError("unauthorized", exc.to_wire()) from exc
         self._users[sid] = user
         # The user room first: a membership change published from now on reaches us.
         await self.sio.enter_room(sid, user_room(user.id))
