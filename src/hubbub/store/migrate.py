@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from alembic import command
@@ -27,5 +29,12 @@ def alembic_url(database_url: str) -> str:
 
 def upgrade(database_url: str, revision: str = "head") -> None:
     if database_url.startswith("sqlite:///"):
-        Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        _prepare_sqlite(Path(database_url.removeprefix("sqlite:///")))
     command.upgrade(alembic_config(database_url), revision)
+
+
+def _prepare_sqlite(path: Path) -> None:
+    """Create the file in WAL mode (a property of the file, kept from then on)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA journal_mode = WAL")
