@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Set up (first time) and run every check: lint, types, and the whole test suite against
+# real SQLite, PostgreSQL (HUBBUB_TEST_PG_URL, default postgresql://127.0.0.1:5432/test)
+# and the official JavaScript Socket.IO client. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh dev
+if [ ! -d tests/js/node_modules ] || [ tests/js/package-lock.json -nt tests/js/node_modules ]; then
+  npm ci --prefix tests/js --no-audit --no-fund --silent
+fi
+.venv/bin/ruff check src tests bench
+.venv/bin/ruff format --check src tests bench
+.venv/bin/mypy
+exec .venv/bin/pytest -q "$@"
