@@ -30,14 +30,15 @@ from hubbub.store.base import (
     iso,
     utc_now,
 )
+from hubbub.store.rows import (
+    MESSAGE_SELECT,
+    ROOM_COLUMNS,
+    message_from_row,
+    room_from_row,
+)
 
 log = logging.getLogger(__name__)
 
-_ROOM_COLUMNS = "r.id, r.name, r.private, r.owner_id, r.created_at, r.last_seq"
-_MESSAGE_SELECT = (
-    "SELECT m.id, m.seq, m.user_id, u.username, m.text, m.created_at, m.client_id"
-    " FROM messages m JOIN users u ON u.id = m.user_id"
-)
 _RETRYABLE = (asyncpg.UniqueViolationError, asyncpg.DeadlockDetectedError)
 
 
@@ -47,29 +48,6 @@ def asyncpg_dsn(database_url: str) -> str:
         if database_url.startswith(prefix):
             return "postgresql://" + database_url.removeprefix(prefix)
     return database_url
-
-
-def _room(row: asyncpg.Record) -> RoomRecord:
-    return RoomRecord(
-        id=row[0],
-        name=row[1],
-        private=row[2],
-        owner_id=row[3],
-        created_at=iso(row[4]),
-        last_seq=row[5],
-    )
-
-
-def _message(room: str, row: asyncpg.Record) -> MessageRecord:
-    return MessageRecord(
-        id=row[0],
-        room=room,
-        seq=row[1],
-        user=UserRecord(id=row[2], username=row[3]),
-        text=row[4],
-        created_at=iso(row[5]),
-        client_id=row[6],
-    )
 
 
 @dataclass(slots=True)
@@ -310,13 +288,13 @@ class PostgresStore:
 
     async def get_room(self, *, name: str) -> RoomRecord | None:
         row = await self._pool.fetchrow(
-            f"SELECT {_ROOM_COLUMNS} FROM rooms r WHERE r.name = $1", name
+            f"SELECT {ROOM_COLUMNS} FROM rooms r WHERE r.name = $1", name
         )
-        return _room(row) if row else None
+        return room_from_row(row) if row else None
 
     async def list_rooms(self, *, user_id: int) -> list[RoomListing]:
         rows = await self._pool.fetch(
-            f"SELECT {_ROOM_COLUMNS}, m.user_id IS NOT NULL,"
+            f"SELECT {ROOM_COLUMNS}, m.user_id IS NOT NULL,"
             " COALESCE(r.last_seq - m.last_read_seq, 0)"
             " FROM rooms r LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = $1"
             " WHERE NOT r.private OR m.user_id IS NOT NULL OR EXISTS"
@@ -324,7 +302,7 @@ class PostgresStore:
             " ORDER BY r.name",
             user_id,
         )
-        return [RoomListing(_room(r), r[6], max(0, r[7])) for r in rows]
+        return [RoomListing(room_from_row(r), r[6], max(0, r[7])) for r in rows]
 
     async def add_member(self, *, room_id: int, user_id: int) -> bool:
         status: str = await self._pool.execute(
@@ -401,26 +379,30 @@ class PostgresStore:
         rows: list[Any]
         if before is None:
             rows = await self._pool.fetch(
-                f"{_MESSAGE_SELECT} WHERE m.room_id = $1 ORDER BY m.seq DESC LIMIT $2",
+                f"{MESSAGE_SELECT} WHERE m.room_id = $1 ORDER BY m.seq DESC LIMIT $2",
                 room.id,
                 limit + 1,
             )
         else:
             rows = await self._pool.fetch(
-                f"{_MESSAGE_SELECT} WHERE m.room_id = $1 AND m.seq < $2"
+                f"{MESSAGE_SELECT} WHERE m.room_id = $1 AND m.seq < $2"
                 " ORDER BY m.seq DESC LIMIT $3",
                 room.id,
                 before,
                 limit + 1,
             )
         has_more = len(rows) > limit
-        return MessagePage([_message(room.name, r) for r in reversed(rows[:limit])], has_more)
+        return MessagePage(
+            [message_from_row(room.name, r) for r in reversed(rows[:limit])], has_more
+        )
 
     async def messages_after(self, *, room: RoomRecord, after: int, limit: int) -> MessagePage:
         rows = await self._pool.fetch(
-            f"{_MESSAGE_SELECT} WHERE m.room_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3",
+            f"{MESSAGE_SELECT} WHERE m.room_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3",
             room.id,
             after,
             limit + 1,
         )
-        return MessagePage([_message(room.name, r) for r in rows[:limit]], len(rows) > limit)
+        return MessagePage(
+            [message_from_row(room.name, r) for r in rows[:limit]], len(rows) > limit
+        )

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from hubbub.store import batching
 from hubbub.store.base import (
@@ -29,15 +29,15 @@ from hubbub.store.base import (
     iso,
     utc_now,
 )
+from hubbub.store.rows import (
+    MESSAGE_SELECT,
+    ROOM_COLUMNS,
+    message_from_row,
+    room_from_row,
+)
 from hubbub.store.sqlite_writer import SQLiteWriter
 
 T = TypeVar("T")
-
-_ROOM_COLUMNS = "r.id, r.name, r.private, r.owner_id, r.created_at, r.last_seq"
-_MESSAGE_SELECT = (
-    "SELECT m.id, m.seq, m.user_id, u.username, m.text, m.created_at, m.client_id"
-    " FROM messages m JOIN users u ON u.id = m.user_id"
-)
 
 
 def sqlite_path(database_url: str) -> Path:
@@ -45,29 +45,6 @@ def sqlite_path(database_url: str) -> Path:
     if not database_url.startswith(prefix):
         raise ValueError(f"not a SQLite URL: {database_url!r}")
     return Path(database_url.removeprefix(prefix))
-
-
-def _room(row: tuple[Any, ...]) -> RoomRecord:
-    return RoomRecord(
-        id=row[0],
-        name=row[1],
-        private=bool(row[2]),
-        owner_id=row[3],
-        created_at=row[4],
-        last_seq=row[5],
-    )
-
-
-def _message(room: str, row: tuple[Any, ...]) -> MessageRecord:
-    return MessageRecord(
-        id=row[0],
-        room=room,
-        seq=row[1],
-        user=UserRecord(id=row[2], username=row[3]),
-        text=row[4],
-        created_at=row[5],
-        client_id=row[6],
-    )
 
 
 def _store_batch(conn: sqlite3.Connection, batch: list[NewMessage]) -> list[StoredMessage]:
@@ -291,15 +268,15 @@ class SQLiteStore:
     async def get_room(self, *, name: str) -> RoomRecord | None:
         row = await self._read(
             lambda c: c.execute(
-                f"SELECT {_ROOM_COLUMNS} FROM rooms r WHERE r.name = ?", (name,)
+                f"SELECT {ROOM_COLUMNS} FROM rooms r WHERE r.name = ?", (name,)
             ).fetchone()
         )
-        return _room(row) if row else None
+        return room_from_row(row) if row else None
 
     async def list_rooms(self, *, user_id: int) -> list[RoomListing]:
         def run(c: sqlite3.Connection) -> list[RoomListing]:
             rows = c.execute(
-                f"SELECT {_ROOM_COLUMNS}, m.user_id IS NOT NULL,"
+                f"SELECT {ROOM_COLUMNS}, m.user_id IS NOT NULL,"
                 " COALESCE(r.last_seq - m.last_read_seq, 0)"
                 " FROM rooms r LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = ?"
                 " WHERE r.private = 0 OR m.user_id IS NOT NULL OR EXISTS"
@@ -307,7 +284,7 @@ class SQLiteStore:
                 " ORDER BY r.name",
                 (user_id, user_id),
             ).fetchall()
-            return [RoomListing(_room(r), bool(r[6]), max(0, r[7])) for r in rows]
+            return [RoomListing(room_from_row(r), bool(r[6]), max(0, r[7])) for r in rows]
 
         return await self._read(run)
 
@@ -398,26 +375,30 @@ class SQLiteStore:
         def run(c: sqlite3.Connection) -> MessagePage:
             if before is None:
                 rows = c.execute(
-                    f"{_MESSAGE_SELECT} WHERE m.room_id = ? ORDER BY m.seq DESC LIMIT ?",
+                    f"{MESSAGE_SELECT} WHERE m.room_id = ? ORDER BY m.seq DESC LIMIT ?",
                     (room.id, limit + 1),
                 ).fetchall()
             else:
                 rows = c.execute(
-                    f"{_MESSAGE_SELECT} WHERE m.room_id = ? AND m.seq < ?"
+                    f"{MESSAGE_SELECT} WHERE m.room_id = ? AND m.seq < ?"
                     " ORDER BY m.seq DESC LIMIT ?",
                     (room.id, before, limit + 1),
                 ).fetchall()
             has_more = len(rows) > limit
-            return MessagePage([_message(room.name, r) for r in reversed(rows[:limit])], has_more)
+            return MessagePage(
+                [message_from_row(room.name, r) for r in reversed(rows[:limit])], has_more
+            )
 
         return await self._read(run)
 
     async def messages_after(self, *, room: RoomRecord, after: int, limit: int) -> MessagePage:
         def run(c: sqlite3.Connection) -> MessagePage:
             rows = c.execute(
-                f"{_MESSAGE_SELECT} WHERE m.room_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?",
+                f"{MESSAGE_SELECT} WHERE m.room_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?",
                 (room.id, after, limit + 1),
             ).fetchall()
-            return MessagePage([_message(room.name, r) for r in rows[:limit]], len(rows) > limit)
+            return MessagePage(
+                [message_from_row(room.name, r) for r in rows[:limit]], len(rows) > limit
+            )
 
         return await self._read(run)
