@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from hubbub.events import JoinRoomAck, RoomEventOut, SendMessageAck, SyncAck
+from hubbub.events import JoinRoomAck, RoomEventOut, SendMessageAck, SyncAck, TypingOut
 from hubbub.schemas import MessageOut
 from tests.support import Api, ServerProcess, settle
 
@@ -191,6 +191,7 @@ async def test_typing_reaches_other_members_only(server: ServerProcess, api: Api
     b = await clients(server.url, bob.access_token)
     assert await a.call("typing", {"room": room}) == {"ok": True}
     got = await b.wait_for("typing")
+    TypingOut.model_validate(got)
     assert got == {"room": room, "user": {"id": alice.id, "username": alice.username}}
     await settle()
     assert a.events["typing"] == [] and a2.events["typing"] == []

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
+from hubbub.events import UserStatusOut
 from hubbub.fanout.base import Emit
 from hubbub.hub import Hub
+from hubbub.schemas import UserOut
 from hubbub.security import TokenUser
 from hubbub.store.base import UserRecord
 
@@ -22,11 +26,6 @@ async def online_users(hub: Hub) -> list[UserRecord]:
     return await hub.store.get_users(user_ids=sorted(await hub.presence.online_user_ids()))
 
 
-async def _publish_status(hub: Hub, user: TokenUser, status: str) -> None:
-    await hub.broker.publish(
-        Emit(
-            event="userStatus",
-            data={"user": {"id": user.id, "username": user.username}, "status": status},
-            to="all",
-        )
-    )
+async def _publish_status(hub: Hub, user: TokenUser, status: Literal["online", "offline"]) -> None:
+    payload = UserStatusOut(user=UserOut(id=user.id, username=user.username), status=status)
+    await hub.broker.publish(Emit(event="userStatus", data=payload.model_dump(), to="all"))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from hubbub.errors import BadRequest, Conflict, Forbidden, NotFound
+from hubbub.events import RoomEventOut, TypingOut
 from hubbub.fanout.base import Emit, MembershipChange
 from hubbub.hub import Hub
 from hubbub.schemas import UserOut, UserPresenceOut
@@ -108,7 +110,7 @@ async def typing(hub: Hub, user: TokenUser, name: str) -> None:
     await hub.broker.publish(
         Emit(
             event="typing",
-            data={"room": room.name, "user": _user_wire(user)},
+            data=TypingOut(room=room.name, user=_user_out(user)).model_dump(),
             to="room",
             key=room.name,
             skip_user=user.id,
@@ -116,16 +118,18 @@ async def typing(hub: Hub, user: TokenUser, name: str) -> None:
     )
 
 
-async def _publish_room_event(hub: Hub, kind: str, room: RoomRecord, user: TokenUser) -> None:
+async def _publish_room_event(
+    hub: Hub, kind: Literal["join", "leave"], room: RoomRecord, user: TokenUser
+) -> None:
     await hub.broker.publish(
         Emit(
             event="roomEvent",
-            data={"type": kind, "room": room.name, "user": _user_wire(user)},
+            data=RoomEventOut(type=kind, room=room.name, user=_user_out(user)).model_dump(),
             to="room",
             key=room.name,
         )
     )
 
 
-def _user_wire(user: TokenUser | UserRecord) -> dict[str, object]:
-    return UserOut(id=user.id, username=user.username).model_dump()
+def _user_out(user: TokenUser | UserRecord) -> UserOut:
+    return UserOut(id=user.id, username=user.username)
