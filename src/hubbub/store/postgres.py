@@ -61,6 +61,7 @@ class PostgresStore:
         self._pool = pool
         self._pending: list[_Pending] = []
         self._wakeup = asyncio.Event()
+        self._closing = False
         self._writer = asyncio.get_running_loop().create_task(self._write_loop())
         self.commit_count = 0
 
@@ -70,11 +71,10 @@ class PostgresStore:
         return cls(pool)
 
     async def close(self) -> None:
-        self._writer.cancel()
+        """Stop taking sends, commit and answer every send already queued, then close."""
+        self._closing = True
+        self._wakeup.set()
         await asyncio.gather(self._writer, return_exceptions=True)
-        for pending in self._pending:
-            if not pending.future.done():
-                pending.future.set_exception(RuntimeError("store closed"))
         await self._pool.close()
 
     async def ping(self) -> None:
@@ -82,6 +82,8 @@ class PostgresStore:
 
     # ---- group commit ----
     async def store_message(self, message: NewMessage) -> StoredMessage:
+        if self._closing:
+            raise RuntimeError("store closed")
         future: asyncio.Future[StoredMessage] = asyncio.get_running_loop().create_future()
         self._pending.append(_Pending(message, future))
         self._wakeup.set()
@@ -93,15 +95,24 @@ class PostgresStore:
             self._wakeup.clear()
             while self._pending:
                 batch, self._pending = self._pending, []
-                await self._commit(batch)
+                try:
+                    await self._commit(batch)
+                except BaseException:
+                    for pending in batch:
+                        if not pending.future.done():
+                            pending.future.set_exception(RuntimeError("store closed"))
+                    raise
+            if self._closing:
+                return
 
     async def _commit(self, batch: list[_Pending]) -> None:
         try:
             results = await self._store_batch([p.message for p in batch])
         except Exception:
-            if len(batch) > 1:  # one bad send must not sink its neighbours
-                for pending in batch:
-                    await self._commit([pending])
+            if len(batch) > 1:  # one bad send must not sink its neighbours: bisect
+                middle = len(batch) // 2
+                await self._commit(batch[:middle])
+                await self._commit(batch[middle:])
                 return
             log.exception("storing a message failed")
             if not batch[0].future.done():

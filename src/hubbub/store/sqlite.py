@@ -155,6 +155,8 @@ class SQLiteStore:
                     (username, username.lower(), password_hash, iso(utc_now())),
                 )
             except sqlite3.IntegrityError as exc:
+                if exc.sqlite_errorname != "SQLITE_CONSTRAINT_UNIQUE":
+                    raise
                 raise DuplicateName(username) from exc
             assert cursor.lastrowid is not None
             return UserRecord(id=cursor.lastrowid, username=username)
@@ -255,6 +257,8 @@ class SQLiteStore:
                     (name, private, owner_id, created_at),
                 )
             except sqlite3.IntegrityError as exc:
+                if exc.sqlite_errorname != "SQLITE_CONSTRAINT_UNIQUE":
+                    raise
                 raise DuplicateName(name) from exc
             assert cursor.lastrowid is not None
             c.execute(

@@ -47,24 +47,31 @@ class SQLiteWriter:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread = threading.Thread(target=self._run, name="sqlite-writer", daemon=True)
         self.batches = 0  # how many message transactions ran (the group-commit ratio)
+        self._stopped = False
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self._thread.start()
 
     async def stop(self) -> None:
+        """Commit and answer every job queued so far, then stop taking new ones."""
+        self._stopped = True
         self._jobs.put(_STOP)
         await asyncio.to_thread(self._thread.join)
 
-    def call(self, fn: Callable[[sqlite3.Connection], Any]) -> asyncio.Future[Any]:
+    def _new_future(self) -> asyncio.Future[Any]:
+        if self._stopped:
+            raise RuntimeError("store closed")
         assert self._loop is not None, "writer not started"
-        future = self._loop.create_future()
+        return self._loop.create_future()
+
+    def call(self, fn: Callable[[sqlite3.Connection], Any]) -> asyncio.Future[Any]:
+        future = self._new_future()
         self._jobs.put(_Call(fn, future))
         return future
 
     def submit(self, item: Any) -> asyncio.Future[Any]:
-        assert self._loop is not None, "writer not started"
-        future = self._loop.create_future()
+        future = self._new_future()
         self._jobs.put(_Batched(item, future))
         return future
 
@@ -134,11 +141,9 @@ class SQLiteWriter:
                 raise_into = run[0]
                 log.exception("storing a message failed")
                 return [(raise_into.future, None, RuntimeError("storing the message failed"))]
-            # One bad send must not sink its neighbours: retry them one by one.
-            outcomes = []
-            for job in run:
-                outcomes.extend(self._run_batch(conn, [job]))
-            return outcomes
+            # One bad send must not sink its neighbours: bisect until it stands alone.
+            middle = len(run) // 2
+            return self._run_batch(conn, run[:middle]) + self._run_batch(conn, run[middle:])
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
