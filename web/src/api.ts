@@ -1,0 +1,141 @@
+// REST calls (PROTOCOL.md § REST), with the bearer token and one refresh-and-retry on 401.
+
+import type { Auth } from "./auth";
+import type {
+  MessagePage,
+  PresenceUser,
+  Room,
+  RoomListing,
+  TokenPair,
+  User,
+  WireError,
+} from "./types";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Method = "GET" | "POST";
+
+export class Api {
+  constructor(private readonly auth: Auth) {}
+
+  private async request<T>(method: Method, path: string, body?: unknown, retry = true): Promise<T> {
+    const headers: Record<string, string> = { Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const token = await this.auth.token();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    let response: Response;
+    try {
+      response = await fetch(path, {
+        method,
+        headers,
+        body: body === undefined ? null : JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiError(0, "network", "Cannot reach the server.");
+    }
+    if (response.status === 401 && token && retry) {
+      if ((await this.auth.refresh()) === "ok") return this.request(method, path, body, false);
+    }
+    if (!response.ok) throw await errorOf(response);
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+
+  // ---- accounts (no token needed) ----
+  async register(username: string, password: string): Promise<TokenPair> {
+    return this.credentials("/api/auth/register", username, password);
+  }
+
+  async login(username: string, password: string): Promise<TokenPair> {
+    return this.credentials("/api/auth/login", username, password);
+  }
+
+  private async credentials(path: string, username: string, password: string): Promise<TokenPair> {
+    let response: Response;
+    try {
+      response = await fetch(path, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ username, password }),
+      });
+    } catch {
+      throw new ApiError(0, "network", "Cannot reach the server.");
+    }
+    if (!response.ok) throw await errorOf(response);
+    return (await response.json()) as TokenPair;
+  }
+
+  async logout(refreshToken: string): Promise<void> {
+    try {
+      await fetch("/api/auth/logout", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ refresh_token: refreshToken }),
+      });
+    } catch {
+      /* offline: the token expires by itself */
+    }
+  }
+
+  // ---- the rest ----
+  me(): Promise<User> {
+    return this.request("GET", "/api/me");
+  }
+
+  async rooms(): Promise<RoomListing[]> {
+    return (await this.request<{ rooms: RoomListing[] }>("GET", "/api/rooms")).rooms;
+  }
+
+  createRoom(name: string, isPrivate: boolean): Promise<Room> {
+    return this.request("POST", "/api/rooms", { name, private: isPrivate });
+  }
+
+  join(room: string): Promise<Room> {
+    return this.request("POST", `/api/rooms/${encodeURIComponent(room)}/join`);
+  }
+
+  leave(room: string): Promise<void> {
+    return this.request("POST", `/api/rooms/${encodeURIComponent(room)}/leave`);
+  }
+
+  invite(room: string, username: string): Promise<void> {
+    return this.request("POST", `/api/rooms/${encodeURIComponent(room)}/invite`, { username });
+  }
+
+  async members(room: string): Promise<PresenceUser[]> {
+    const path = `/api/rooms/${encodeURIComponent(room)}/members`;
+    return (await this.request<{ members: PresenceUser[] }>("GET", path)).members;
+  }
+
+  messages(room: string, cursor: { before?: number; after?: number; limit?: number } = {}) {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(cursor)) {
+      if (value !== undefined) query.set(key, String(value));
+    }
+    const qs = query.size ? `?${query}` : "";
+    return this.request<MessagePage>("GET", `/api/rooms/${encodeURIComponent(room)}/messages${qs}`);
+  }
+
+  async online(): Promise<User[]> {
+    return (await this.request<{ users: User[] }>("GET", "/api/users/online")).users;
+  }
+}
+
+async function errorOf(response: Response): Promise<ApiError> {
+  let error: WireError = { code: "http_" + response.status, message: response.statusText };
+  try {
+    const body = (await response.json()) as { error?: WireError; detail?: unknown };
+    if (body.error) error = body.error;
+  } catch {
+    /* not JSON */
+  }
+  return new ApiError(response.status, error.code, error.message || "Something went wrong.");
+}

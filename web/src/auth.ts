@@ -1,0 +1,184 @@
+// The session: tokens in localStorage, refreshed before the access token expires, shared
+// safely by every tab of the same browser (refresh tokens are single-use, and presenting a
+// used one revokes the whole login, so only one tab may refresh at a time).
+
+import type { TokenPair, User } from "./types";
+
+export interface Session {
+  user: User;
+  access: string;
+  refresh: string;
+  /** When the access token expires (ms since the epoch, local clock). */
+  expiresAt: number;
+  /** Its lifetime in ms, to schedule the next refresh. */
+  lifetime: number;
+}
+
+const KEY = "hubbub.session";
+
+function load(): Session | null {
+  try {
+    const raw = localStorage.getItem(KEY);
+    if (!raw) return null;
+    const s = JSON.parse(raw) as Partial<Session>;
+    if (
+      typeof s.access === "string" &&
+      typeof s.refresh === "string" &&
+      typeof s.expiresAt === "number" &&
+      typeof s.lifetime === "number" &&
+      s.user &&
+      typeof s.user.id === "number" &&
+      typeof s.user.username === "string"
+    ) {
+      return s as Session;
+    }
+  } catch {
+    /* unreadable: treated as signed out */
+  }
+  return null;
+}
+
+export function sessionOf(pair: TokenPair): Session {
+  const lifetime = Math.max(1, pair.expires_in) * 1000;
+  return {
+    user: pair.user,
+    access: pair.access_token,
+    refresh: pair.refresh_token,
+    expiresAt: Date.now() + lifetime,
+    lifetime,
+  };
+}
+
+/** How long before expiry a token counts as stale: a quarter of its life, at most 60 s. */
+function margin(s: Session): number {
+  return Math.min(60_000, s.lifetime / 4);
+}
+
+export type RefreshOutcome = "ok" | "signed-out" | "unreachable";
+
+export class Auth {
+  session: Session | null = load();
+  private listeners = new Set<() => void>();
+  private inflight: Promise<RefreshOutcome> | null = null;
+  private timer: number | undefined;
+
+  constructor() {
+    // Another tab logged in, refreshed or logged out.
+    window.addEventListener("storage", (event) => {
+      if (event.key !== KEY && event.key !== null) return;
+      const next = load();
+      if (next?.refresh === this.session?.refresh) return;
+      this.session = next;
+      this.schedule();
+      this.changed();
+    });
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible" && this.stale()) void this.refresh();
+    });
+    this.schedule();
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  signIn(pair: TokenPair): void {
+    this.store(sessionOf(pair));
+  }
+
+  signOut(): void {
+    this.session = null;
+    localStorage.removeItem(KEY);
+    window.clearTimeout(this.timer);
+    this.changed();
+  }
+
+  private store(session: Session): void {
+    this.session = session;
+    localStorage.setItem(KEY, JSON.stringify(session));
+    this.schedule();
+    this.changed();
+  }
+
+  stale(session: Session | null = this.session): boolean {
+    return session !== null && Date.now() > session.expiresAt - margin(session);
+  }
+
+  /** An access token that is not about to expire (refreshing first if needed). */
+  async token(): Promise<string | null> {
+    if (this.stale()) await this.refresh();
+    return this.session?.access ?? null;
+  }
+
+  private schedule(): void {
+    window.clearTimeout(this.timer);
+    const s = this.session;
+    if (!s) return;
+    const due = s.expiresAt - margin(s) - Date.now();
+    this.timer = window.setTimeout(() => void this.refresh(), Math.max(0, due));
+  }
+
+  /** Trade the refresh token for a new pair; one at a time, across tabs too. */
+  refresh(): Promise<RefreshOutcome> {
+    this.inflight ??= this.withLock(() => this.doRefresh()).finally(() => {
+      this.inflight = null;
+    });
+    return this.inflight;
+  }
+
+  private async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    // Web Locks exist in secure contexts (https, localhost); elsewhere a tab can still
+    // notice below that another one refreshed first.
+    if (navigator.locks) return navigator.locks.request("hubbub-refresh", fn);
+    return fn();
+  }
+
+  private async doRefresh(): Promise<RefreshOutcome> {
+    const current = this.session;
+    if (!current) return "signed-out";
+    const stored = load();
+    if (!stored || stored.user.id !== current.user.id) {
+      // Logged out (or in as someone else) in another tab.
+      this.session = stored;
+      this.changed();
+      return stored ? "ok" : "signed-out";
+    }
+    if (stored.refresh !== current.refresh || !this.stale(stored)) {
+      this.session = stored; // another tab refreshed already
+      this.schedule();
+      this.changed();
+      return "ok";
+    }
+    let response: Response;
+    try {
+      response = await fetch("/api/auth/refresh", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ refresh_token: stored.refresh }),
+      });
+    } catch {
+      this.retrySoon();
+      return "unreachable";
+    }
+    if (response.ok) {
+      this.store(sessionOf((await response.json()) as TokenPair));
+      return "ok";
+    }
+    if (response.status === 401) {
+      this.signOut();
+      return "signed-out";
+    }
+    this.retrySoon(); // 5xx: the server is having trouble, not the token
+    return "unreachable";
+  }
+
+  private retrySoon(): void {
+    window.clearTimeout(this.timer);
+    this.timer = window.setTimeout(() => void this.refresh(), 5_000);
+  }
+}

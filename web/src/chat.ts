@@ -1,0 +1,573 @@
+// The controller: joins REST, the socket and the state, and is the only place that changes
+// the state. Views read `Chat` and call its methods; `subscribe` tells them to redraw.
+
+import { ApiError, type Api } from "./api";
+import type { Auth } from "./auth";
+import type { Notifier } from "./notify";
+import { OfflineError, Realtime, type ConnState } from "./socket";
+import { newClientId, RoomState, type Pending } from "./state";
+import type {
+  Message,
+  RoomEvent,
+  RoomListing,
+  SyncAck,
+  TypingEvent,
+  User,
+  UserStatus,
+} from "./types";
+
+export const MAX_TEXT = 4000;
+const PAGE = 50;
+const GAP_WAIT_MS = 800;
+const TYPING_EVERY_MS = 2500;
+const TYPING_SHOWN_MS = 5000;
+const SEND_TIMEOUT_MS = 10_000;
+const MAX_ATTEMPTS = 5;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => window.setTimeout(resolve, ms));
+
+export function describeError(error: unknown): string {
+  if (error instanceof ApiError) return error.message;
+  if (error instanceof OfflineError) return "Not connected.";
+  return "Something went wrong.";
+}
+
+export class Chat {
+  readonly rooms = new Map<string, RoomState>();
+  readonly online = new Map<number, User>();
+  readonly outbox: Pending[] = [];
+  conn: ConnState = "connecting";
+  openName: string | null = null;
+  openError: string | null = null;
+  roomsLoaded = false;
+  /** Whether the open room's timeline is scrolled to its end (set by the room view). */
+  atBottom = true;
+
+  private readonly realtime: Realtime;
+  private readonly listeners = new Set<() => void>();
+  private readonly gapTimers = new Map<string, number>();
+  private readonly gapTries = new Map<string, number>();
+  private readonly timers: number[] = [];
+  private notifyQueued = false;
+  private flushing = false;
+  private lastTyping = 0;
+  private refreshing: Promise<void> | null = null;
+
+  constructor(
+    readonly me: User,
+    private readonly api: Api,
+    auth: Auth,
+    readonly notifier: Notifier,
+  ) {
+    this.realtime = new Realtime(auth, {
+      state: (state) => {
+        this.conn = state;
+        this.changed();
+      },
+      connected: () => void this.onConnected(),
+      receiveMessage: (m) => this.onMessage(m),
+      roomEvent: (e) => this.onRoomEvent(e),
+      userStatus: (e) => this.onUserStatus(e),
+      typing: (e) => this.onTyping(e),
+    });
+  }
+
+  // ---- lifecycle and subscriptions ----
+  start(): void {
+    void this.refreshRooms();
+    this.realtime.start();
+    this.timers.push(
+      window.setInterval(() => this.expireTyping(), 1000),
+      window.setInterval(() => void this.refreshRooms(), 60_000),
+    );
+    window.addEventListener("focus", this.onFocus);
+    document.addEventListener("visibilitychange", this.onVisibility);
+  }
+
+  stop(): void {
+    this.realtime.stop();
+    for (const t of this.timers) window.clearInterval(t);
+    for (const t of this.gapTimers.values()) window.clearTimeout(t);
+    window.removeEventListener("focus", this.onFocus);
+    document.removeEventListener("visibilitychange", this.onVisibility);
+    this.listeners.clear();
+  }
+
+  private readonly onFocus = (): void => void this.refreshRooms();
+  private readonly onVisibility = (): void => this.changed();
+
+  subscribe(listener: () => void): void {
+    this.listeners.add(listener);
+  }
+
+  /** Coalesce changes into one redraw (a microtask, so it also runs in background tabs). */
+  changed(): void {
+    if (this.notifyQueued) return;
+    this.notifyQueued = true;
+    queueMicrotask(() => {
+      this.notifyQueued = false;
+      for (const listener of this.listeners) listener();
+    });
+  }
+
+  get openRoom(): RoomState | null {
+    return this.openName ? (this.rooms.get(this.openName) ?? null) : null;
+  }
+
+  get totalUnread(): number {
+    let total = 0;
+    for (const room of this.rooms.values()) total += room.unread;
+    return total;
+  }
+
+  // ---- connecting ----
+  private async onConnected(): Promise<void> {
+    // Catch up before sending what waited, so the timeline keeps its order.
+    await Promise.all([this.loadOnline(), this.refreshRooms()]);
+    await this.sync([...this.rooms.values()].filter((r) => r.member).map((r) => r.name));
+    for (const room of this.rooms.values()) if (room.readDirty) this.sendRead(room);
+    const open = this.openRoom;
+    if (open?.member && open.loaded) void this.loadMembers(open);
+    void this.flush();
+    this.changed();
+  }
+
+  private async loadOnline(): Promise<void> {
+    try {
+      const users = await this.api.online();
+      this.online.clear();
+      for (const u of users) this.online.set(u.id, u);
+      this.changed();
+    } catch {
+      /* shown as unknown until the next connect */
+    }
+  }
+
+  refreshRooms(): Promise<void> {
+    this.refreshing ??= this.doRefreshRooms().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  private async doRefreshRooms(): Promise<void> {
+    let listings: RoomListing[];
+    try {
+      listings = await this.api.rooms();
+    } catch {
+      return; // offline: the next connect refreshes
+    }
+    const names = new Set(listings.map((l) => l.name));
+    for (const listing of listings) {
+      const room = this.rooms.get(listing.name);
+      if (room) room.update(listing);
+      else this.rooms.set(listing.name, new RoomState(listing));
+    }
+    for (const name of [...this.rooms.keys()]) if (!names.has(name)) this.forget(name);
+    this.roomsLoaded = true;
+    const open = this.openRoom;
+    if (open?.member && !open.loaded) void this.loadLatest(open);
+    this.changed();
+  }
+
+  private forget(name: string): void {
+    this.rooms.delete(name);
+    for (const p of this.outbox) {
+      if (p.room === name && p.status !== "failed") {
+        p.status = "failed";
+        p.error = "You are no longer in this room.";
+      }
+    }
+  }
+
+  // ---- catching up ----
+  /** Ask the server for everything after what each room has shown (PROTOCOL.md `sync`). */
+  private async sync(names: string[]): Promise<void> {
+    if (names.length === 0) return;
+    const rooms: Record<string, number> = {};
+    for (const name of names) {
+      const room = this.rooms.get(name);
+      if (room) rooms[name] = room.contig;
+    }
+    let ack;
+    try {
+      ack = await this.realtime.call<SyncAck>("sync", { rooms }, 15_000);
+    } catch {
+      return; // offline: the next connect syncs again
+    }
+    if (!ack.ok) return;
+    for (const messages of Object.values(ack.messages)) {
+      for (const m of messages) this.ingest(m, false);
+    }
+    for (const [name, more] of Object.entries(ack.has_more)) {
+      const room = this.rooms.get(name);
+      if (more && room) await this.restartWindow(room);
+    }
+    for (const name of Object.keys(ack.errors ?? {})) {
+      // No longer readable (left elsewhere, or gone).
+      this.forget(name);
+      void this.refreshRooms();
+    }
+    this.changed();
+  }
+
+  /** More was missed than one sync returns: show the latest page instead. */
+  private async restartWindow(room: RoomState): Promise<void> {
+    room.msgs.clear();
+    room.ahead.clear();
+    room.oldest = null;
+    room.loaded = false;
+    room.contig = room.lastSeq;
+    if (room.name === this.openName) await this.loadLatest(room);
+  }
+
+  private scheduleGapFill(room: RoomState): void {
+    if (this.gapTimers.has(room.name)) return;
+    const timer = window.setTimeout(async () => {
+      this.gapTimers.delete(room.name);
+      if (!room.hasGap) return;
+      const tries = (this.gapTries.get(room.name) ?? 0) + 1;
+      this.gapTries.set(room.name, tries);
+      await this.sync([room.name]);
+      if (room.hasGap && this.realtime.connected) {
+        if (tries >= 3) {
+          skipGap(room); // the store does not have it: do not wait forever
+          this.gapTries.delete(room.name);
+          this.changed();
+        } else this.scheduleGapFill(room);
+      } else if (!room.hasGap) this.gapTries.delete(room.name);
+    }, GAP_WAIT_MS);
+    this.gapTimers.set(room.name, timer);
+  }
+
+  // ---- incoming ----
+  private onMessage(m: Message): void {
+    if (!this.rooms.has(m.room)) {
+      void this.refreshRooms(); // a room joined elsewhere; its listing counts this one
+      return;
+    }
+    this.ingest(m, true);
+  }
+
+  private ingest(m: Message, live: boolean): void {
+    const room = this.rooms.get(m.room);
+    if (!room) return;
+    const before = room.readSeq;
+    if (room.ingest(m) === "dup") return;
+    const mine = m.user.id === this.me.id;
+    if (mine && m.client_id) {
+      const p = this.outbox.find((x) => x.clientId === m.client_id && x.room === m.room);
+      if (p) p.seq = m.seq;
+    }
+    // Your own message (from any tab) is read, if everything before it was.
+    if (mine && before >= m.seq - 1 && m.seq <= room.contig) this.setRead(room, m.seq);
+    this.settle(room);
+    if (room.hasGap) this.scheduleGapFill(room);
+    if (live && !mine && !this.isWatching(room)) this.notifier.message(m);
+    this.changed();
+  }
+
+  /** Pending copies of messages now shown in the timeline disappear. */
+  private settle(room: RoomState): void {
+    for (let i = this.outbox.length - 1; i >= 0; i--) {
+      const p = this.outbox[i];
+      if (p && p.room === room.name && p.seq !== undefined && p.seq <= room.contig) {
+        this.outbox.splice(i, 1);
+      }
+    }
+  }
+
+  /** The reader sees this room's new messages: open, visible and scrolled to the end. */
+  isWatching(room: RoomState): boolean {
+    return (
+      room.name === this.openName && document.visibilityState === "visible" && this.atBottom
+    );
+  }
+
+  private onRoomEvent(e: RoomEvent): void {
+    if (e.user.id === this.me.id) {
+      // A membership change made in another tab.
+      if (e.type === "leave") {
+        const room = this.rooms.get(e.room);
+        if (room) room.member = false;
+      }
+      void this.refreshRooms();
+      return;
+    }
+    const room = this.rooms.get(e.room);
+    if (!room) return;
+    if (e.type === "join") {
+      room.members?.set(e.user.id, e.user);
+      room.addNotice(`${e.user.username} joined #${e.room}`);
+    } else {
+      room.members?.delete(e.user.id);
+      room.typing.delete(e.user.id);
+      room.addNotice(`${e.user.username} left #${e.room}`);
+    }
+    this.changed();
+  }
+
+  private onUserStatus(e: UserStatus): void {
+    if (e.status === "online") this.online.set(e.user.id, e.user);
+    else this.online.delete(e.user.id);
+    this.changed();
+  }
+
+  private onTyping(e: TypingEvent): void {
+    const room = this.rooms.get(e.room);
+    if (!room || e.user.id === this.me.id) return;
+    room.typing.set(e.user.id, { user: e.user, until: Date.now() + TYPING_SHOWN_MS });
+    this.changed();
+  }
+
+  private expireTyping(): void {
+    const now = Date.now();
+    let any = false;
+    for (const room of this.rooms.values()) {
+      for (const [id, t] of room.typing) {
+        if (t.until <= now) {
+          room.typing.delete(id);
+          any = true;
+        }
+      }
+    }
+    if (any) this.changed();
+  }
+
+  // ---- rooms ----
+  async open(name: string | null): Promise<void> {
+    this.openName = name;
+    this.openError = null;
+    this.atBottom = true;
+    this.changed();
+    if (!name) return;
+    let room = this.rooms.get(name);
+    if (!room) {
+      await this.refreshRooms();
+      if (this.openName !== name) return;
+      room = this.rooms.get(name);
+      if (!room) {
+        this.openError = this.roomsLoaded
+          ? `There is no room #${name}, or it is private.`
+          : "Cannot reach the server.";
+        this.changed();
+        return;
+      }
+    }
+    if (!room.member) return; // the view offers to join
+    if (!room.loaded) await this.loadLatest(room);
+    if (!room.members) await this.loadMembers(room);
+  }
+
+  private async loadLatest(room: RoomState): Promise<void> {
+    try {
+      const page = await this.api.messages(room.name, { limit: PAGE });
+      room.setLatest(page.messages, page.has_more);
+      this.settle(room);
+      if (room.hasGap) this.scheduleGapFill(room);
+      // Something arrived while the page was on its way: fetch what the page missed.
+      else if (room.lastSeq > room.contig) void this.sync([room.name]);
+    } catch (error) {
+      if (room.name === this.openName) this.openError = describeError(error);
+    }
+    this.changed();
+  }
+
+  private async loadMembers(room: RoomState): Promise<void> {
+    try {
+      const members = await this.api.members(room.name);
+      room.setMembers(members);
+      for (const u of members) {
+        if (u.online) this.online.set(u.id, { id: u.id, username: u.username });
+        else this.online.delete(u.id);
+      }
+    } catch {
+      /* kept as it was */
+    }
+    this.changed();
+  }
+
+  async loadOlder(): Promise<void> {
+    const room = this.openRoom;
+    if (!room || room.loadingOlder || !room.hasOlder || room.oldest === null) return;
+    room.loadingOlder = true;
+    this.changed();
+    try {
+      const page = await this.api.messages(room.name, { before: room.oldest, limit: PAGE });
+      room.prepend(page.messages, page.has_more);
+    } catch {
+      /* the reader can scroll up again */
+    } finally {
+      room.loadingOlder = false;
+      this.changed();
+    }
+  }
+
+  async createRoom(name: string, isPrivate: boolean): Promise<void> {
+    await this.api.createRoom(name, isPrivate);
+    await this.refreshRooms();
+  }
+
+  async join(name: string): Promise<void> {
+    await this.api.join(name);
+    await this.refreshRooms();
+    const room = this.rooms.get(name);
+    if (room && name === this.openName) {
+      await this.loadLatest(room);
+      await this.loadMembers(room);
+    }
+  }
+
+  async leave(name: string): Promise<void> {
+    await this.api.leave(name);
+    const room = this.rooms.get(name);
+    if (room) {
+      room.member = false;
+      room.loaded = false;
+      room.members = null;
+    }
+    await this.refreshRooms();
+  }
+
+  async invite(room: string, username: string): Promise<void> {
+    await this.api.invite(room, username);
+  }
+
+  // ---- reading ----
+  /** Called by the room view whenever the reader sees the end of the open room. */
+  markSeen(): void {
+    const room = this.openRoom;
+    if (!room?.member || !this.isWatching(room)) return;
+    if (room.contig > room.readSeq) {
+      this.setRead(room, room.contig);
+      this.changed();
+    }
+  }
+
+  private setRead(room: RoomState, seq: number): void {
+    room.readSeq = Math.max(room.readSeq, seq);
+    this.sendRead(room);
+  }
+
+  private sendRead(room: RoomState): void {
+    room.readDirty = true;
+    const seq = room.readSeq;
+    this.realtime
+      .call("markRead", { room: room.name, seq })
+      .then((ack) => {
+        if (ack.ok && room.readSeq === seq) room.readDirty = false;
+      })
+      .catch(() => undefined); // stays dirty: sent again on reconnect
+  }
+
+  // ---- sending ----
+  send(text: string): string | null {
+    const room = this.openRoom;
+    const trimmed = text.trim();
+    if (!room?.member || !trimmed) return null;
+    if (trimmed.length > MAX_TEXT) return `Messages are at most ${MAX_TEXT} characters.`;
+    this.outbox.push({
+      clientId: newClientId(),
+      room: room.name,
+      text: trimmed,
+      status: "queued",
+      createdAt: new Date().toISOString(),
+      attempts: 0,
+    });
+    this.lastTyping = 0;
+    this.changed();
+    void this.flush();
+    return null;
+  }
+
+  retry(clientId: string): void {
+    const p = this.outbox.find((x) => x.clientId === clientId);
+    if (!p || p.status !== "failed") return;
+    p.status = "queued";
+    p.attempts = 0;
+    delete p.error;
+    this.changed();
+    void this.flush();
+  }
+
+  discard(clientId: string): void {
+    const i = this.outbox.findIndex((x) => x.clientId === clientId);
+    if (i >= 0 && this.outbox[i]?.status === "failed") this.outbox.splice(i, 1);
+    this.changed();
+  }
+
+  /**
+   * Send the outbox, oldest first, one at a time (so a room gets them in the order typed).
+   * A send whose ack did not come (timeout, disconnect) goes again with the same client_id:
+   * the server stores it once.
+   */
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      for (;;) {
+        const p = this.outbox.find((x) => x.status === "queued");
+        if (!p || !this.realtime.connected) break;
+        p.status = "sending";
+        p.attempts += 1;
+        this.changed();
+        let ack;
+        try {
+          ack = await this.realtime.call<{ message: Message }>(
+            "sendMessage",
+            { room: p.room, text: p.text, client_id: p.clientId },
+            SEND_TIMEOUT_MS,
+          );
+        } catch {
+          // Disconnected (sent again on reconnect) or no answer in time (again, soon).
+          p.status = "queued";
+          if (this.realtime.connected && p.attempts >= MAX_ATTEMPTS) {
+            p.status = "failed";
+            p.error = "The server did not answer.";
+          }
+          this.changed();
+          if (this.realtime.connected) await sleep(1000);
+          continue;
+        }
+        if (ack.ok) {
+          p.seq = ack.message.seq;
+          this.ingest(ack.message, false);
+          const room = this.rooms.get(p.room);
+          if (room) this.settle(room);
+        } else if (
+          (ack.error.code === "unavailable" || ack.error.code === "rate_limited") &&
+          p.attempts < MAX_ATTEMPTS
+        ) {
+          p.status = "queued";
+          this.changed();
+          await sleep(500 * p.attempts);
+        } else {
+          p.status = "failed";
+          p.error = ack.error.message;
+        }
+        this.changed();
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** The reader is typing in the open room: tell the others, at most every few seconds. */
+  typing(): void {
+    const room = this.openRoom;
+    const now = Date.now();
+    if (!room?.member || now - this.lastTyping < TYPING_EVERY_MS) return;
+    this.lastTyping = now;
+    this.realtime.volatile("typing", { room: room.name });
+  }
+}
+
+/** Give up on a gap the server cannot fill: show what came after it. */
+function skipGap(room: RoomState): void {
+  const held = [...room.ahead.values()].sort((a, b) => a.seq - b.seq);
+  const first = held[0];
+  if (!first) return;
+  room.ahead.clear();
+  room.contig = first.seq - 1;
+  for (const m of held) room.ingest(m);
+}

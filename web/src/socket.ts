@@ -1,0 +1,107 @@
+// The Socket.IO connection (PROTOCOL.md § Socket.IO): a fresh access token on every
+// (re)connect, a refresh when the server refuses a stale one, and acks with a timeout that
+// never queue while offline (the outbox in chat.ts decides what to resend, and when).
+
+import { io, type Socket } from "socket.io-client";
+import type { Auth } from "./auth";
+import type { Ack, Message, RoomEvent, TypingEvent, UserStatus } from "./types";
+
+export type ConnState = "connecting" | "connected" | "reconnecting" | "signed-out";
+
+export interface ServerEvents {
+  receiveMessage: (message: Message) => void;
+  roomEvent: (event: RoomEvent) => void;
+  userStatus: (event: UserStatus) => void;
+  typing: (event: TypingEvent) => void;
+}
+
+export interface Listener extends ServerEvents {
+  state: (state: ConnState) => void;
+  connected: () => void;
+}
+
+export class OfflineError extends Error {
+  constructor() {
+    super("not connected");
+  }
+}
+
+export class Realtime {
+  state: ConnState = "connecting";
+  private readonly socket: Socket;
+
+  constructor(
+    private readonly auth: Auth,
+    private readonly listener: Listener,
+  ) {
+    this.socket = io({
+      autoConnect: false,
+      // A callback, so every reconnect presents the current access token.
+      auth: (cb) => {
+        void this.auth.token().then((token) => cb({ token: token ?? "" }));
+      },
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 4000,
+      randomizationFactor: 0.3,
+      timeout: 8000,
+    });
+    const s = this.socket;
+    s.on("connect", () => {
+      this.setState("connected");
+      this.listener.connected();
+    });
+    s.on("disconnect", () => {
+      if (this.state !== "signed-out") this.setState("reconnecting");
+    });
+    s.on("connect_error", (err: Error) => void this.onConnectError(err));
+    s.on("receiveMessage", (m: Message) => this.listener.receiveMessage(m));
+    s.on("roomEvent", (e: RoomEvent) => this.listener.roomEvent(e));
+    s.on("userStatus", (e: UserStatus) => this.listener.userStatus(e));
+    s.on("typing", (e: TypingEvent) => this.listener.typing(e));
+  }
+
+  get connected(): boolean {
+    return this.socket.connected;
+  }
+
+  start(): void {
+    this.setState("connecting");
+    this.socket.connect();
+  }
+
+  stop(): void {
+    this.setState("signed-out");
+    this.socket.disconnect();
+  }
+
+  private setState(state: ConnState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.listener.state(state);
+  }
+
+  private async onConnectError(err: Error): Promise<void> {
+    if (this.state === "signed-out") return;
+    if (this.state === "connected") this.setState("reconnecting");
+    if (this.socket.active) return; // a transport failure: the manager retries by itself
+    // Refused by the server: the token was stale (or revoked). Refresh, then try again.
+    if (err.message === "unauthorized") {
+      const outcome = await this.auth.refresh();
+      if (outcome === "signed-out") return; // the app shows the login screen
+    }
+    window.setTimeout(() => {
+      if (this.state !== "signed-out" && !this.socket.connected) this.socket.connect();
+    }, 1000);
+  }
+
+  /** Emit with an ack; rejects at once when offline, or after `timeoutMs` without an answer. */
+  async call<T>(event: string, payload: unknown, timeoutMs = 10_000): Promise<Ack<T>> {
+    if (!this.socket.connected) throw new OfflineError();
+    return (await this.socket.timeout(timeoutMs).emitWithAck(event, payload)) as Ack<T>;
+  }
+
+  /** Fire and forget (typing): dropped when offline rather than queued. */
+  volatile(event: string, payload: unknown): void {
+    if (this.socket.connected) this.socket.volatile.emit(event, payload, () => undefined);
+  }
+}

@@ -1,0 +1,127 @@
+// The signed-in screen: top bar (connection state, notifications, log out), room list,
+// open room, members. The URL hash names the open room, so a reload comes back to it.
+
+import type { Api } from "../api";
+import type { Auth } from "../auth";
+import { Chat } from "../chat";
+import { h } from "../dom";
+import { Notifier } from "../notify";
+import type { ConnState } from "../socket";
+import type { User } from "../types";
+import { MembersView } from "./members";
+import { RoomView } from "./room";
+import { Sidebar } from "./sidebar";
+
+const CONN_TEXT: Record<ConnState, string> = {
+  connecting: "Connecting…",
+  connected: "Connected",
+  reconnecting: "Offline, reconnecting…",
+  "signed-out": "Signed out",
+};
+
+export function roomFromHash(hash: string = location.hash): string | null {
+  const match = /^#\/room\/(.+)$/.exec(hash);
+  if (!match?.[1]) return null;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return null;
+  }
+}
+
+export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () => void {
+  const notifier = new Notifier();
+  const chat = new Chat(me, api, auth, notifier);
+  const sidebar = new Sidebar(chat);
+  const room = new RoomView(chat);
+  const members = new MembersView(chat);
+
+  const conn = h("p", { class: "conn", role: "status", "aria-live": "polite" });
+  const notify = h("button", { type: "button", class: "small quiet notify-toggle" });
+  const logout = h("button", { type: "button", class: "small quiet" }, "Log out");
+  const shell = h(
+    "div",
+    { class: "shell" },
+    h("a", { href: "#composer", class: "skip-link" }, "Skip to message box"),
+    h(
+      "header",
+      { class: "topbar" },
+      h("div", { class: "brand" }, h("span", { class: "logo", "aria-hidden": "true" }), "Hubbub"),
+      conn,
+      h("span", { class: "spacer" }),
+      notify,
+      h("span", { class: "me", title: `Logged in as ${me.username}` }, me.username),
+      logout,
+    ),
+    sidebar.el,
+    room.el,
+    members.el,
+  );
+
+  let membersShown = window.matchMedia("(min-width: 1100px)").matches;
+  const setMembers = (shown: boolean): void => {
+    membersShown = shown;
+    render();
+  };
+  room.membersToggle.addEventListener("click", () => setMembers(!membersShown));
+  members.onClose = () => {
+    setMembers(false);
+    room.membersToggle.focus();
+  };
+
+  notify.addEventListener("click", async () => {
+    if (notifier.enabled) notifier.disable();
+    else await notifier.enable();
+    render();
+  });
+  logout.addEventListener("click", async () => {
+    const refresh = auth.session?.refresh;
+    chat.stop();
+    if (refresh) await api.logout(refresh);
+    auth.signOut();
+  });
+
+  function render(): void {
+    const state = chat.conn;
+    conn.dataset.state = state;
+    if (conn.textContent !== CONN_TEXT[state]) conn.textContent = CONN_TEXT[state];
+    shell.dataset.view = chat.openName ? "room" : "list";
+    shell.dataset.members = membersShown && chat.openRoom?.member ? "shown" : "hidden";
+    room.membersToggle.setAttribute("aria-expanded", String(membersShown));
+    notify.hidden = !notifier.supported;
+    const on = notifier.enabled;
+    notify.setAttribute("aria-pressed", String(on));
+    notify.textContent = on ? "Notifications on" : "Notifications off";
+    notify.title =
+      notifier.permission === "denied"
+        ? "Notifications are blocked in this browser's site settings"
+        : on
+          ? "Turn off notifications"
+          : "Notify me of messages in rooms I am not looking at";
+    sidebar.render();
+    room.render();
+    members.render();
+    notifier.title(chat.totalUnread, chat.openName);
+  }
+
+  const onHash = (): void => {
+    const previous = chat.openName;
+    const name = roomFromHash();
+    void chat.open(name);
+    if (name && name !== previous && window.matchMedia("(pointer: fine)").matches) {
+      queueMicrotask(() => room.focusComposer());
+    }
+  };
+  chat.subscribe(render);
+  window.addEventListener("hashchange", onHash);
+  root.replaceChildren(shell);
+  chat.start();
+  onHash();
+  render();
+
+  return () => {
+    window.removeEventListener("hashchange", onHash);
+    chat.stop();
+    shell.remove();
+  };
+}

@@ -1,0 +1,101 @@
+// Who is in the open room and who of them is online, and (private rooms) the invite form.
+
+import { describeError, type Chat } from "../chat";
+import { h, reconcile } from "../dom";
+import type { User } from "../types";
+
+export class MembersView {
+  readonly el: HTMLElement;
+  private readonly title = h("h2", { id: "members-title" });
+  private readonly summary = h("p", { class: "muted" });
+  private readonly list = h("ul", { class: "people", "aria-labelledby": "members-title" });
+  private readonly inviteForm: HTMLFormElement;
+  private readonly inviteInput = h("input", {
+    id: "invite-username",
+    autocomplete: "off",
+    autocapitalize: "none",
+    spellcheck: "false",
+    required: true,
+  });
+  private readonly inviteStatus = h("p", { class: "form-status", role: "status" });
+  private shown: string | null = null;
+
+  constructor(private readonly chat: Chat) {
+    const close = h("button", { type: "button", class: "small quiet close-members" }, "Close");
+    close.addEventListener("click", () => this.onClose?.());
+    this.inviteForm = h(
+      "form",
+      { class: "invite" },
+      h("label", { for: "invite-username" }, "Invite someone (username)"),
+      h("div", { class: "row" }, this.inviteInput, h("button", { type: "submit" }, "Invite")),
+      this.inviteStatus,
+    );
+    this.inviteForm.addEventListener("submit", (event) => void this.invite(event));
+    this.el = h(
+      "aside",
+      { class: "members", id: "members", "aria-labelledby": "members-title" },
+      h("div", { class: "members-head" }, this.title, close),
+      this.summary,
+      this.list,
+      this.inviteForm,
+    );
+  }
+
+  onClose: (() => void) | null = null;
+
+  private async invite(event: Event): Promise<void> {
+    event.preventDefault();
+    const room = this.shown;
+    const username = this.inviteInput.value.trim();
+    if (!room || !username) return;
+    this.inviteStatus.textContent = "";
+    try {
+      await this.chat.invite(room, username);
+      this.inviteStatus.textContent = `Invited ${username}: they can now join ${room}.`;
+      this.inviteInput.value = "";
+    } catch (e) {
+      this.inviteStatus.textContent = `Could not invite ${username}: ${describeError(e)}`;
+    }
+  }
+
+  render(): void {
+    const room = this.chat.openRoom;
+    const name = room?.member ? room.name : null;
+    if (name !== this.shown) {
+      this.shown = name;
+      this.inviteStatus.textContent = "";
+      this.list.replaceChildren();
+    }
+    this.el.hidden = name === null;
+    if (!room || name === null) return;
+    this.title.textContent = `People in ${room.isPrivate ? "" : "#"}${name}`;
+    this.inviteForm.hidden = !room.isPrivate;
+    const members: User[] = room.members ? [...room.members.values()] : [];
+    const online = (u: User): boolean => this.chat.online.has(u.id);
+    members.sort(
+      (a, b) => Number(online(b)) - Number(online(a)) || a.username.localeCompare(b.username),
+    );
+    const count = members.filter(online).length;
+    this.summary.textContent = room.members
+      ? `${count} of ${members.length} online`
+      : "Loading…";
+    reconcile(
+      this.list,
+      members.map((u) => {
+        const state = online(u) ? "online" : "offline";
+        return {
+          key: `${u.id}${state}`,
+          make: () =>
+            h(
+              "li",
+              { class: `person ${state}` },
+              h("span", { class: "dot", "aria-hidden": "true" }),
+              h("span", { class: "name" }, u.username),
+              u.id === this.chat.me.id ? h("span", { class: "muted you" }, " (you)") : null,
+              h("span", { class: "presence" }, state),
+            ),
+        };
+      }),
+    );
+  }
+}

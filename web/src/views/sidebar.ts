@@ -1,0 +1,181 @@
+// The room list: joined rooms with unread counts, invitations, public rooms to join, and
+// the form that creates a room.
+
+import { describeError, type Chat } from "../chat";
+import { h, reconcile } from "../dom";
+import type { RoomState } from "../state";
+
+export function roomHref(name: string): string {
+  return `#/room/${encodeURIComponent(name)}`;
+}
+
+export class Sidebar {
+  readonly el: HTMLElement;
+  private readonly joined = h("ul", { class: "room-list", "aria-labelledby": "rooms-joined" });
+  private readonly invited = h("ul", { class: "room-list", "aria-labelledby": "rooms-invited" });
+  private readonly open = h("ul", { class: "room-list", "aria-labelledby": "rooms-public" });
+  private readonly invitedSection: HTMLElement;
+  private readonly openSection: HTMLElement;
+  private readonly emptyJoined = h("p", { class: "muted empty" }, "No rooms yet: join or create one.");
+  private readonly status = h("p", { class: "form-error", role: "alert" });
+
+  constructor(private readonly chat: Chat) {
+    this.invitedSection = h(
+      "section",
+      null,
+      h("h2", { id: "rooms-invited" }, "Invitations"),
+      this.invited,
+    );
+    this.openSection = h("section", null, h("h2", { id: "rooms-public" }, "Public rooms"), this.open);
+    this.el = h(
+      "nav",
+      { class: "sidebar", "aria-label": "Rooms" },
+      h(
+        "section",
+        null,
+        h("h2", { id: "rooms-joined" }, "Your rooms"),
+        this.joined,
+        this.emptyJoined,
+      ),
+      this.invitedSection,
+      this.openSection,
+      this.createForm(),
+      this.status,
+    );
+  }
+
+  private createForm(): HTMLElement {
+    const name = h("input", {
+      id: "new-room-name",
+      name: "name",
+      required: true,
+      maxlength: 64,
+      pattern: "[a-z0-9_\\-]+",
+      autocomplete: "off",
+      autocapitalize: "none",
+      spellcheck: "false",
+      placeholder: "e.g. design-review",
+    });
+    const priv = h("input", { id: "new-room-private", type: "checkbox", name: "private" });
+    const error = h("p", { class: "form-error", role: "alert" });
+    const button = h("button", { type: "submit" }, "Create room");
+    const form = h(
+      "form",
+      { class: "create-room", "aria-labelledby": "create-room-title", novalidate: true },
+      h("h2", { id: "create-room-title" }, "Create a room"),
+      h("label", { for: "new-room-name" }, "Room name"),
+      name,
+      h("label", { class: "check", for: "new-room-private" }, priv, "Private (invite only)"),
+      error,
+      button,
+    );
+    name.addEventListener("input", () => {
+      const lowered = name.value.toLowerCase().replace(/\s+/g, "-");
+      if (lowered !== name.value) name.value = lowered;
+    });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      error.textContent = "";
+      const value = name.value.trim();
+      if (!/^[a-z0-9_-]{1,64}$/.test(value)) {
+        error.textContent = "Room names are 1–64 of a–z, 0–9, - and _.";
+        name.focus();
+        return;
+      }
+      button.disabled = true;
+      try {
+        await this.chat.createRoom(value, priv.checked);
+        name.value = "";
+        priv.checked = false;
+        location.hash = roomHref(value);
+      } catch (e) {
+        error.textContent = describeError(e);
+      } finally {
+        button.disabled = false;
+      }
+    });
+    return form;
+  }
+
+  render(): void {
+    const rooms = [...this.chat.rooms.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const joined = rooms.filter((r) => r.member);
+    const invited = rooms.filter((r) => !r.member && r.isPrivate);
+    const open = rooms.filter((r) => !r.member && !r.isPrivate);
+    reconcile(
+      this.joined,
+      joined.map((room) => ({
+        key: room.name,
+        make: () => this.joinedItem(room),
+        update: (el) => this.updateJoined(el, room),
+      })),
+    );
+    this.emptyJoined.hidden = joined.length > 0 || !this.chat.roomsLoaded;
+    reconcile(
+      this.invited,
+      invited.map((room) => ({ key: room.name, make: () => this.joinItem(room, "Accept") })),
+    );
+    this.invitedSection.hidden = invited.length === 0;
+    reconcile(
+      this.open,
+      open.map((room) => ({ key: room.name, make: () => this.joinItem(room, "Join") })),
+    );
+    this.openSection.hidden = open.length === 0;
+  }
+
+  private joinedItem(room: RoomState): HTMLElement {
+    const li = h(
+      "li",
+      null,
+      h(
+        "a",
+        { href: roomHref(room.name), class: "room-link" },
+        h("span", { class: "room-name" }, h("span", { class: "hash", "aria-hidden": "true" }, room.isPrivate ? "🔒" : "#"), room.name),
+        h("span", { class: "badge" }),
+      ),
+    );
+    this.updateJoined(li, room);
+    return li;
+  }
+
+  private updateJoined(li: HTMLElement, room: RoomState): void {
+    const link = li.querySelector("a");
+    const badge = li.querySelector<HTMLElement>(".badge");
+    if (!link || !badge) return;
+    const current = room.name === this.chat.openName;
+    if (current) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+    const unread = room.unread;
+    const text = unread > 99 ? "99+" : String(unread);
+    if (badge.textContent !== text) badge.textContent = text;
+    badge.hidden = unread === 0;
+    const label = `${room.isPrivate ? "private room" : "room"} ${room.name}${unread ? `, ${unread} unread` : ""}`;
+    if (link.getAttribute("aria-label") !== label) link.setAttribute("aria-label", label);
+    li.classList.toggle("unread", unread > 0);
+  }
+
+  private joinItem(room: RoomState, verb: string): HTMLElement {
+    const button = h(
+      "button",
+      { type: "button", class: "small", "aria-label": `${verb} ${room.name}` },
+      verb,
+    );
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      this.status.textContent = "";
+      try {
+        await this.chat.join(room.name);
+        location.hash = roomHref(room.name);
+      } catch (e) {
+        this.status.textContent = describeError(e);
+        button.disabled = false;
+      }
+    });
+    return h(
+      "li",
+      { class: "joinable" },
+      h("span", { class: "room-name" }, h("span", { class: "hash", "aria-hidden": "true" }, room.isPrivate ? "🔒" : "#"), room.name),
+      button,
+    );
+  }
+}
