@@ -50,8 +50,11 @@ export class Realtime {
       this.setState("connected");
       this.listener.connected();
     });
-    s.on("disconnect", () => {
-      if (this.state !== "signed-out") this.setState("reconnecting");
+    s.on("disconnect", (reason) => {
+      if (this.state === "signed-out") return;
+      this.setState("reconnecting");
+      // The server closed this socket on purpose: Socket.IO does not retry that by itself.
+      if (reason === "io server disconnect") this.retrySoon();
     });
     s.on("connect_error", (err: Error) => void this.onConnectError(err));
     s.on("receiveMessage", (m: Message) => this.listener.receiveMessage(m));
@@ -89,8 +92,14 @@ export class Realtime {
       const outcome = await this.auth.refresh();
       if (outcome === "signed-out") return; // the app shows the login screen
     }
+    this.retrySoon();
+  }
+
+  private retrySoon(): void {
     window.setTimeout(() => {
-      if (this.state !== "signed-out" && !this.socket.connected) this.socket.connect();
+      if (this.state !== "signed-out" && !this.socket.connected && !this.socket.active) {
+        this.socket.connect();
+      }
     }, 1000);
   }
 

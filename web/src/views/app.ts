@@ -36,7 +36,7 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
   const room = new RoomView(chat);
   const members = new MembersView(chat);
 
-  const conn = h("p", { class: "conn", role: "status", "aria-live": "polite" });
+  const conn = h("p", { class: "conn", role: "status", "aria-label": "Connection" });
   const notify = h("button", { type: "button", class: "small quiet notify-toggle" });
   const logout = h("button", { type: "button", class: "small quiet" }, "Log out");
   const shell = h(

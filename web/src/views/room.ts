@@ -2,7 +2,7 @@
 // notices), the "new messages" marker, who is typing, and the composer.
 
 import { describeError, MAX_TEXT, type Chat } from "../chat";
-import { h, reconcile, type Keyed } from "../dom";
+import { h, reconcile, replace, type Keyed } from "../dom";
 import { dayKey, dayLabel, fullTimeOf, linkify, timeOf } from "../format";
 import type { Pending, RoomState } from "../state";
 import type { Message } from "../types";
@@ -27,7 +27,11 @@ export class RoomView {
   private readonly edge = h("div", { class: "history-edge" });
   private readonly items = h("ol", { class: "items" });
   private readonly jump = h("button", { type: "button", class: "jump", hidden: true });
-  private readonly typingLine = h("p", { class: "typing", "aria-live": "polite" });
+  private readonly typingLine = h("p", {
+    class: "typing",
+    role: "status",
+    "aria-label": "Who is typing",
+  });
   private readonly composer = h("textarea", {
     id: "composer",
     rows: 1,
@@ -152,7 +156,11 @@ export class RoomView {
     if (switched) this.switchTo(name);
     if (!name) return;
 
-    this.title.textContent = `${room?.isPrivate ? "🔒 " : "#"}${name}`;
+    replace(
+      this.title,
+      h("span", { class: "hash", "aria-hidden": "true" }, room?.isPrivate ? "🔒 " : "#"),
+      name,
+    );
     this.kind.textContent = room?.isPrivate ? "private" : "";
     this.leaveButton.hidden = !room?.member;
     const members = room?.members?.size;
