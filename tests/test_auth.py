@@ -150,3 +150,28 @@ async def test_socket_connect_refused_without_a_valid_token(
     assert errors[0]["message"] == "unauthorized"
     assert errors[0]["data"]["code"] == "unauthorized" and errors[0]["data"]["message"]
     assert not client.connected
+
+
+async def connects_with_origin(url: str, token: str, origin: str) -> bool:
+    client = socketio.AsyncClient(reconnection=False)
+    try:
+        await client.connect(
+            url,
+            auth={"token": token},
+            headers={"Origin": origin},
+            transports=["websocket"],
+            wait_timeout=5,
+        )
+    except socketio.exceptions.ConnectionError:
+        return False
+    await client.disconnect()
+    return True
+
+
+async def test_only_the_servers_own_origin_may_connect_from_a_browser(
+    sqlite_server: ServerProcess, sqlite_api: Api
+) -> None:
+    alice = await sqlite_api.register("origin")
+    own = sqlite_server.url
+    assert await connects_with_origin(own, alice.access_token, own)
+    assert not await connects_with_origin(own, alice.access_token, "http://evil.example")

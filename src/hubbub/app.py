@@ -14,6 +14,7 @@ from typing import Any
 
 import socketio
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -68,6 +69,13 @@ def create_app(settings: Settings | None = None) -> Any:
 
     api = FastAPI(title="Hubbub", version=__version__, lifespan=lifespan)
     install_error_handlers(api)
+    if settings.cors_origins:
+        api.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
     for router in (auth.router, users.router, rooms.router, messages.router, health.router):
         api.include_router(router)
     _serve_web_client(api)

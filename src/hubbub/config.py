@@ -47,8 +47,10 @@ class Settings(BaseSettings):
     def resolved_jwt_secret(self) -> str:
         """The configured secret, or one generated once and kept (mode 0600) in the data dir."""
         if self.jwt_secret:
+            if len(self.jwt_secret) < 32:
+                raise ValueError("HUBBUB_JWT_SECRET must be at least 32 characters")
             return self.jwt_secret
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = self.data_dir / JWT_SECRET_FILE
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

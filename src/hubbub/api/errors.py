@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from hubbub.errors import HubbubError, error_body
+
+log = logging.getLogger(__name__)
 
 _CODE_OF_STATUS = {
     400: "bad_request",
@@ -38,6 +42,15 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             error_body("bad_request", f"{where}: {first.get('msg', 'invalid')}"),
             status_code=422,
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(_: Request, exc: Exception) -> JSONResponse:
+        # A database or other backend failure: say so in PROTOCOL's shape; the log has why.
+        log.error("request failed", exc_info=exc)
+        return JSONResponse(
+            error_body("unavailable", "the server could not complete this; try again"),
+            status_code=503,
         )
 
     @app.exception_handler(HTTPException)

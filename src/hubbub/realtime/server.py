@@ -22,6 +22,7 @@ from hubbub.events import MarkReadIn, RoomRef, SendMessageIn, SyncIn
 from hubbub.hub import Hub
 from hubbub.realtime.codec import OrjsonCodec
 from hubbub.realtime.emitter import LocalEmitter
+from hubbub.realtime.origins import origin_check
 from hubbub.realtime.rooms import chat_room, user_room
 from hubbub.schemas import RoomOut, message_wire
 from hubbub.security import TokenUser
@@ -53,7 +54,7 @@ class RealtimeServer:
         self.settings = settings
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
-            cors_allowed_origins=settings.cors_origins or [],
+            cors_allowed_origins=origin_check(settings.cors_origins),
             json=OrjsonCodec,
             max_http_buffer_size=TRANSPORT_MAX_BYTES,
             http_compression=True,

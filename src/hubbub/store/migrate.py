@@ -35,6 +35,8 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 
 def _prepare_sqlite(path: Path) -> None:
     """Create the file in WAL mode (a property of the file, kept from then on)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():  # it will hold password hashes: owner-only from the start
+        path.touch(mode=0o600)
     with closing(sqlite3.connect(path)) as conn:
         conn.execute("PRAGMA journal_mode = WAL")
