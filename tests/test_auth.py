@@ -163,6 +163,7 @@ async def connects_with_origin(url: str, token: str, origin: str) -> bool:
             wait_timeout=5,
         )
     except socketio.exceptions.ConnectionError:
+        await client.shutdown()
         return False
     await client.disconnect()
     return True
