@@ -1,6 +1,6 @@
 """A minimal Hubbub chat client: register (or log in), join a room, chat from the terminal.
 
-    .venv/bin/python examples/chat.py alice 'alice password' lobby [http://127.0.0.1:8000]
+.venv/bin/python examples/chat.py alice 'alice password' lobby [http://127.0.0.1:8000]
 """
 
 import asyncio
@@ -25,7 +25,8 @@ async def main(username: str, password: str, room: str, url: str) -> None:
 
     @sio.on("receiveMessage")
     def show(message: dict) -> None:
-        print(f"[{message['room']} #{message['seq']}] {message['user']['username']}: {message['text']}")
+        who = message["user"]["username"]
+        print(f"[{message['room']} #{message['seq']}] {who}: {message['text']}")
 
     await sio.connect(url, auth={"token": token}, transports=["websocket"])
     joined = await sio.call("joinRoom", {"room": room})
