@@ -83,6 +83,7 @@ async def people(browser: Browser) -> AsyncIterator[PersonFactory]:
             locale="en-GB",
             timezone_id="UTC",
         )
+        context.set_default_timeout(10_000)
         person = Person(context, await context.new_page())
         made.append(person)
         return person

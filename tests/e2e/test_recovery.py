@@ -1,0 +1,103 @@
+"""The client through trouble: a server restart mid-conversation, and access tokens that
+expire while the page is open."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from playwright.async_api import Route, expect
+
+from tests.e2e.conftest import PersonFactory
+from tests.support import Api, ServerProcess
+
+SOCKET_IO = "**/socket.io/**"
+
+
+async def block(route: Route) -> None:
+    await route.abort()
+
+
+async def test_restart_mid_conversation_loses_and_doubles_nothing(
+    own_server: ServerProcess, people: PersonFactory
+):
+    url = own_server.url
+    api = Api(url)
+    try:
+        alice_account, bob_account = await api.register("alice"), await api.register("bob")
+        alice = await (await people(url)).log_in(alice_account.username, alice_account.password)
+        room = await alice.create_room()
+        bob = await (await people(url)).log_in(bob_account.username, bob_account.password)
+        await bob.join_room(room)
+        await alice.send(room, "before 1")
+        await bob.send(room, "before 2")
+        for person in (alice, bob):
+            await expect(person.stored_texts(room)).to_have_text(["before 1", "before 2"])
+
+        # Alice's browser will not get back in until we let it, so she misses what Bob
+        # says after the restart and must catch up with `sync`.
+        await alice.page.route(SOCKET_IO, block)
+        await asyncio.to_thread(own_server.stop)
+        for person in (alice, bob):
+            await expect(person.connection).to_have_text("Offline, reconnecting…")
+
+        # Sends while offline wait, shown as pending.
+        await alice.send(room, "while down 1")
+        await alice.send(room, "while down 2")
+        pending = alice.timeline(room).locator("li.msg.pending")
+        await expect(pending).to_have_count(2)
+        await expect(pending.first).to_contain_text("Waiting for the connection")
+
+        await asyncio.to_thread(own_server.start)
+        await bob.expect_connected()
+        await bob.send(room, "missed by alice")
+        await expect(bob.stored_texts(room)).to_have_text(
+            ["before 1", "before 2", "missed by alice"]
+        )
+        await expect(alice.connection).to_have_text("Offline, reconnecting…")
+
+        await alice.page.unroute(SOCKET_IO)
+        await alice.expect_connected()
+        expected = ["before 1", "before 2", "missed by alice", "while down 1", "while down 2"]
+        for person in (alice, bob):
+            await expect(person.stored_texts(room)).to_have_text(expected)
+        await expect(pending).to_have_count(0)
+
+        # Stored once each, in that order, with no gap in seq.
+        r = await api.history(alice_account, room)
+        messages = r.json()["messages"]
+        assert [m["text"] for m in messages] == expected
+        assert [m["seq"] for m in messages] == [1, 2, 3, 4, 5]
+        assert alice.errors == [] and bob.errors == []
+    finally:
+        await api.close()
+
+
+async def test_access_token_is_refreshed_before_it_expires(tmp_path: Path, people: PersonFactory):
+    server = ServerProcess(data_dir=tmp_path / "data", extra_env={"HUBBUB_ACCESS_TOKEN_TTL": "2"})
+    await asyncio.to_thread(server.start)
+    try:
+        alice = await (await people(server.url)).register("alice")
+        room = await alice.create_room()
+        read_access = "JSON.parse(localStorage.getItem('hubbub.session')).access"
+        changed = f"(first) => {read_access} !== first"
+        first = await alice.page.evaluate(read_access)
+        await alice.page.wait_for_function(changed, arg=first, timeout=10_000)
+        await asyncio.sleep(1)
+
+        # The first token has expired by now; the page works on: REST, socket, reload.
+        await alice.send(room, "still logged in")
+        await expect(alice.stored_texts(room)).to_have_text(["still logged in"])
+        await alice.page.reload()
+        await alice.expect_connected()
+        await expect(alice.stored_texts(room)).to_have_text(["still logged in"])
+
+        # A reconnect after the socket's token expired presents a fresh one.
+        await asyncio.sleep(2)
+        await asyncio.to_thread(server.restart)
+        await alice.expect_connected()
+        await alice.send(room, "after restart")
+        await expect(alice.stored_texts(room)).to_have_text(["still logged in", "after restart"])
+        assert alice.errors == []
+    finally:
+        await asyncio.to_thread(server.stop)
