@@ -246,14 +246,20 @@ export class RoomView {
   private renderTimeline(room: RoomState, switched: boolean): void {
     const t = this.timeline;
     const followed = switched || this.chat.atBottom;
-    const anchor = followed ? null : this.firstVisible();
+    // Elsewhere, the first message in view stays where it is (found again by its seq, as
+    // its element may be redrawn when older messages arrive above it).
+    const anchor = followed ? null : this.firstVisibleMessage();
+    const anchorSeq = anchor?.dataset.seq;
     const anchorTop = anchor?.getBoundingClientRect().top ?? 0;
 
     this.renderEdge(room);
     reconcile(this.items, this.itemsFor(room));
 
     if (followed) this.toBottom();
-    else if (anchor?.isConnected) t.scrollTop += anchor.getBoundingClientRect().top - anchorTop;
+    else if (anchorSeq !== undefined) {
+      const again = this.items.querySelector<HTMLElement>(`li.msg[data-seq="${anchorSeq}"]`);
+      if (again) t.scrollTop += again.getBoundingClientRect().top - anchorTop;
+    }
 
     const atBottom = this.atBottomNow();
     if (atBottom !== this.chat.atBottom) this.chat.atBottom = atBottom;
@@ -290,10 +296,12 @@ export class RoomView {
     }
   }
 
-  private firstVisible(): HTMLElement | null {
+  private firstVisibleMessage(): HTMLElement | null {
     const top = this.timeline.getBoundingClientRect().top;
     for (const child of Array.from(this.items.children) as HTMLElement[]) {
-      if (child.getBoundingClientRect().bottom > top) return child;
+      if (child.dataset.seq !== undefined && child.getBoundingClientRect().bottom > top) {
+        return child;
+      }
     }
     return null;
   }
