@@ -5,6 +5,7 @@ import type { Api } from "../api";
 import type { Auth } from "../auth";
 import { Chat } from "../chat";
 import { h } from "../dom";
+import { icon } from "../icons";
 import { Notifier } from "../notify";
 import type { ConnState } from "../socket";
 import type { User } from "../types";
@@ -37,7 +38,11 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
   const members = new MembersView(chat);
 
   const conn = h("p", { class: "conn", role: "status", "aria-label": "Connection" });
-  const notify = h("button", { type: "button", class: "small quiet notify-toggle" });
+  const notify = h("button", {
+    type: "button",
+    class: "small quiet notify-toggle",
+    "aria-label": "Notifications",
+  });
   const logout = h("button", { type: "button", class: "small quiet" }, "Log out");
   const shell = h(
     "div",
@@ -91,7 +96,13 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
     notify.hidden = !notifier.supported;
     const on = notifier.enabled;
     notify.setAttribute("aria-pressed", String(on));
-    notify.textContent = on ? "Notifications on" : "Notifications off";
+    if (notify.dataset.on !== String(on)) {
+      notify.dataset.on = String(on);
+      notify.replaceChildren(
+        icon(on ? "bell" : "bellOff"),
+        h("span", { class: "label" }, on ? "Notifications on" : "Notifications off"),
+      );
+    }
     notify.title =
       notifier.permission === "denied"
         ? "Notifications are blocked in this browser's site settings"

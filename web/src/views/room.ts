@@ -6,7 +6,8 @@ import { h, reconcile, replace, type Keyed } from "../dom";
 import { dayKey, dayLabel, fullTimeOf, linkify, timeOf } from "../format";
 import type { Pending, RoomState } from "../state";
 import type { Message } from "../types";
-import { roomHref } from "./sidebar";
+import { icon } from "../icons";
+import { roomHref, roomMark } from "./sidebar";
 
 const GROUP_MS = 5 * 60_000;
 const BOTTOM_SLACK_PX = 32;
@@ -48,13 +49,13 @@ export class RoomView {
   private readonly seen = new Map<string, number>();
 
   constructor(private readonly chat: Chat) {
-    const back = h("a", { href: "#/", class: "back", "aria-label": "Back to rooms" }, "‹");
+    const back = h("a", { href: "#/", class: "back", "aria-label": "Back to rooms" }, icon("back"));
     this.form = h(
       "form",
       { class: "composer" },
       this.composerLabel,
       this.composer,
-      h("button", { type: "submit", class: "primary send" }, "Send"),
+      h("button", { type: "submit", class: "primary send" }, icon("send"), h("span", { class: "label" }, "Send")),
     );
     this.timeline.append(this.edge, this.items);
     this.el = h(
@@ -156,15 +157,20 @@ export class RoomView {
     if (switched) this.switchTo(name);
     if (!name) return;
 
-    replace(
-      this.title,
-      h("span", { class: "hash", "aria-hidden": "true" }, room?.isPrivate ? "🔒 " : "#"),
-      name,
-    );
+    replace(this.title, roomMark(room?.isPrivate ?? false), name);
     this.kind.textContent = room?.isPrivate ? "private" : "";
     this.leaveButton.hidden = !room?.member;
     const members = room?.members?.size;
-    this.membersToggle.textContent = members === undefined ? "People" : `People (${members})`;
+    const people = members === undefined ? "People" : `People (${members})`;
+    if (this.membersToggle.getAttribute("aria-label") !== people) {
+      this.membersToggle.setAttribute("aria-label", people);
+      replace(
+        this.membersToggle,
+        icon("people"),
+        h("span", { class: "label" }, "People"),
+        members === undefined ? null : h("span", { class: "count" }, String(members)),
+      );
+    }
     this.membersToggle.hidden = !room?.member;
 
     if (!room || !room.member) {

@@ -3,10 +3,16 @@
 
 import { describeError, type Chat } from "../chat";
 import { h, reconcile } from "../dom";
+import { icon } from "../icons";
 import type { RoomState } from "../state";
 
 export function roomHref(name: string): string {
   return `#/room/${encodeURIComponent(name)}`;
+}
+
+/** "#" before a public room's name, a lock before a private one's. */
+export function roomMark(isPrivate: boolean): HTMLElement {
+  return h("span", { class: "hash", "aria-hidden": "true" }, isPrivate ? icon("lock") : "#");
 }
 
 export class Sidebar {
@@ -130,7 +136,7 @@ export class Sidebar {
       h(
         "a",
         { href: roomHref(room.name), class: "room-link" },
-        h("span", { class: "room-name" }, h("span", { class: "hash", "aria-hidden": "true" }, room.isPrivate ? "🔒" : "#"), room.name),
+        h("span", { class: "room-name" }, roomMark(room.isPrivate), room.name),
         h("span", { class: "badge" }),
       ),
     );
@@ -174,7 +180,7 @@ export class Sidebar {
     return h(
       "li",
       { class: "joinable" },
-      h("span", { class: "room-name" }, h("span", { class: "hash", "aria-hidden": "true" }, room.isPrivate ? "🔒" : "#"), room.name),
+      h("span", { class: "room-name" }, roomMark(room.isPrivate), room.name),
       button,
     );
   }

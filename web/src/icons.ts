@@ -1,0 +1,26 @@
+// A few inline SVG icons, built as DOM nodes (decorative: hidden from screen readers).
+
+const PATHS = {
+  lock: "M7 11V8a5 5 0 0 1 10 0v3M6 11h12v9H6z",
+  bell: "M18 16v-5a6 6 0 0 0-12 0v5l-2 2h16zM10 20a2 2 0 0 0 4 0",
+  bellOff: "M18 16v-5a6 6 0 0 0-9.5-4.9M6 11v5l-2 2h14M10 20a2 2 0 0 0 4 0M3 3l18 18",
+  people:
+    "M9 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7zM2.5 20a6.5 6.5 0 0 1 13 0M16 4.5a3.5 3.5 0 0 1 0 6.5M18.5 14a6.5 6.5 0 0 1 3 6",
+  back: "M15 5l-7 7 7 7",
+  send: "M4 12l16-8-6 16-3-6.5zM11 13.5L20 4",
+} as const;
+
+export type IconName = keyof typeof PATHS;
+
+export function icon(name: IconName, className = "icon"): SVGSVGElement {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  svg.setAttribute("class", className);
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("d", PATHS[name]);
+  svg.append(path);
+  return svg;
+}
