@@ -243,6 +243,18 @@ async def test_memberships(store: Store, make_user: MakeUser, make_room: MakeRoo
     assert await store.add_member(room_id=room.id, user_id=ann.id) is True
 
 
+async def test_get_room_for_tells_membership(
+    store: Store, make_user: MakeUser, make_room: MakeRoom
+) -> None:
+    owner, ann = await make_user("owner"), await make_user("ann")
+    room = await make_room("lobby", owner=owner)
+    assert await store.get_room_for(name="lobby", user_id=owner.id) == (room, True)
+    assert await store.get_room_for(name="lobby", user_id=ann.id) == (room, False)
+    await store.add_member(room_id=room.id, user_id=ann.id)
+    assert await store.get_room_for(name="lobby", user_id=ann.id) == (room, True)
+    assert await store.get_room_for(name="nowhere", user_id=ann.id) is None
+
+
 async def test_invites(store: Store, make_user: MakeUser, make_room: MakeRoom) -> None:
     owner, guest, stranger = await make_user("owner"), await make_user("guest"), await make_user()
     room = await make_room("hideout", owner=owner, private=True)

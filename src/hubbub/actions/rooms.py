@@ -25,18 +25,29 @@ async def find_room(hub: Hub, name: str) -> RoomRecord:
     return room
 
 
+async def room_and_membership(hub: Hub, user: TokenUser, name: str) -> tuple[RoomRecord, bool]:
+    found = (
+        await hub.store.get_room_for(name=name, user_id=user.id)
+        if _ROOM_NAME.fullmatch(name)
+        else None
+    )
+    if found is None:
+        raise NotFound(f"no room named {name!r}")
+    return found
+
+
 async def readable_room(hub: Hub, user: TokenUser, name: str) -> RoomRecord:
     """A room the user may read: any public room, a private one only as a member."""
-    room = await find_room(hub, name)
-    if room.private and not await hub.store.is_member(room_id=room.id, user_id=user.id):
+    room, member = await room_and_membership(hub, user, name)
+    if room.private and not member:
         raise Forbidden(f"room {name!r} is private")
     return room
 
 
 async def member_room(hub: Hub, user: TokenUser, name: str) -> RoomRecord:
     """A room the user belongs to (needed to post or type)."""
-    room = await find_room(hub, name)
-    if not await hub.store.is_member(room_id=room.id, user_id=user.id):
+    room, member = await room_and_membership(hub, user, name)
+    if not member:
         if room.private:
             raise Forbidden(f"room {name!r} is private")
         raise Forbidden(f"join room {name!r} first")
@@ -57,10 +68,9 @@ async def create_room(hub: Hub, user: TokenUser, *, name: str, private: bool) ->
 
 
 async def join_room(hub: Hub, user: TokenUser, name: str) -> RoomRecord:
-    room = await find_room(hub, name)
+    room, member = await room_and_membership(hub, user, name)
     if room.private and not (
-        await hub.store.is_member(room_id=room.id, user_id=user.id)
-        or await hub.store.is_invited(room_id=room.id, user_id=user.id)
+        member or await hub.store.is_invited(room_id=room.id, user_id=user.id)
     ):
         raise Forbidden(f"room {name!r} is private; ask its owner for an invite")
     if await hub.store.add_member(room_id=room.id, user_id=user.id):

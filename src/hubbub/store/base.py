@@ -127,6 +127,9 @@ class Store(Protocol):
         """Create a room with its owner as first member; ``DuplicateName`` if taken."""
 
     async def get_room(self, *, name: str) -> RoomRecord | None: ...
+    async def get_room_for(self, *, name: str, user_id: int) -> tuple[RoomRecord, bool] | None:
+        """The room and whether the user is a member, in one read (every send asks)."""
+
     async def list_rooms(self, *, user_id: int) -> list[RoomListing]: ...
     async def add_member(self, *, room_id: int, user_id: int) -> bool:
         """Make a member; ``True`` if they were not one before."""

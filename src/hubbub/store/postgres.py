@@ -303,6 +303,15 @@ class PostgresStore:
         )
         return room_from_row(row) if row else None
 
+    async def get_room_for(self, *, name: str, user_id: int) -> tuple[RoomRecord, bool] | None:
+        row = await self._pool.fetchrow(
+            f"SELECT {ROOM_COLUMNS}, EXISTS (SELECT 1 FROM memberships m"
+            " WHERE m.room_id = r.id AND m.user_id = $2) FROM rooms r WHERE r.name = $1",
+            name,
+            user_id,
+        )
+        return (room_from_row(row), row[6]) if row else None
+
     async def list_rooms(self, *, user_id: int) -> list[RoomListing]:
         rows = await self._pool.fetch(
             f"SELECT {ROOM_COLUMNS}, m.user_id IS NOT NULL,"

@@ -277,6 +277,16 @@ class SQLiteStore:
         )
         return room_from_row(row) if row else None
 
+    async def get_room_for(self, *, name: str, user_id: int) -> tuple[RoomRecord, bool] | None:
+        row = await self._read(
+            lambda c: c.execute(
+                f"SELECT {ROOM_COLUMNS}, EXISTS (SELECT 1 FROM memberships m"
+                " WHERE m.room_id = r.id AND m.user_id = ?) FROM rooms r WHERE r.name = ?",
+                (user_id, name),
+            ).fetchone()
+        )
+        return (room_from_row(row), bool(row[6])) if row else None
+
     async def list_rooms(self, *, user_id: int) -> list[RoomListing]:
         def run(c: sqlite3.Connection) -> list[RoomListing]:
             rows = c.execute(
