@@ -84,6 +84,11 @@ class Person:
     def timeline(self, room: str) -> Locator:
         return self.page.get_by_role("log", name=f"Messages in {room}")
 
+    @property
+    def conversation(self) -> Locator:
+        """The scrolling area around the open room's messages."""
+        return self.page.get_by_role("region", name="Conversation")
+
     def stored_texts(self, room: str) -> Locator:
         """The text of every stored (not pending) message shown, in order."""
         return self.timeline(room).locator("li.msg:not(.pending) .msg-text")

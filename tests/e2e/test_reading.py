@@ -41,6 +41,7 @@ async def test_history_pages_in_without_jumping_and_new_messages_marker(
     reader = await (await people(sqlite_server.url)).log_in(bob.username, bob.password)
     await reader.open_room(room)
     timeline, texts = reader.timeline(room), reader.stored_texts(room)
+    scroller = reader.conversation
 
     # The latest page, scrolled to its end.
     await expect(texts).to_have_count(50)
@@ -50,15 +51,15 @@ async def test_history_pages_in_without_jumping_and_new_messages_marker(
 
     # Scrolling up loads the page before; what the reader was looking at does not move.
     top_of_81 = "el.querySelector('li.msg[data-seq=\"81\"]').getBoundingClientRect().top"
-    top_before = await timeline.evaluate(f"el => {{ el.scrollTop = 0; return {top_of_81}; }}")
+    top_before = await scroller.evaluate(f"el => {{ el.scrollTop = 0; return {top_of_81}; }}")
     await expect(texts).to_have_count(100)
-    top_after = await timeline.evaluate(f"el => {top_of_81}")
+    top_after = await scroller.evaluate(f"el => {top_of_81}")
     assert abs(top_after - top_before) < 2, (top_before, top_after)
 
-    await timeline.evaluate("el => { el.scrollTop = 0; }")
+    await scroller.evaluate("el => { el.scrollTop = 0; }")
     await expect(texts).to_have_count(130)
     await expect(texts).to_have_text([f"message {i}" for i in range(1, 131)])
-    await expect(timeline.get_by_text(f"This is the beginning of #{room}.")).to_be_attached()
+    await expect(scroller.get_by_text(f"This is the beginning of #{room}.")).to_be_attached()
     await expect(timeline.get_by_role("separator", name="Today")).to_have_count(1)
 
     # Scrolled up: a new message does not pull the view down; a marker offers to.

@@ -4,12 +4,14 @@ expire while the page is open."""
 from __future__ import annotations
 
 import asyncio
+import re
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from playwright.async_api import Route, expect
+from playwright.async_api import Route, WebSocketRoute, expect
 
 from tests.e2e.conftest import PersonFactory
-from tests.support import Api, ServerProcess
+from tests.support import Api, Client, ServerProcess
 
 SOCKET_IO = "**/socket.io/**"
 
@@ -101,3 +103,72 @@ async def test_access_token_is_refreshed_before_it_expires(tmp_path: Path, peopl
         assert alice.errors == []
     finally:
         await asyncio.to_thread(server.stop)
+
+
+async def test_queued_sends_survive_a_reload_and_go_out_once(
+    sqlite_server: ServerProcess, sqlite_api: Api, people: PersonFactory
+):
+    account = await sqlite_api.register("alice")
+    alice = await (await people(sqlite_server.url)).log_in(account.username, account.password)
+    room = await alice.create_room()
+    await alice.send(room, "online")
+
+    # The socket cannot get through (the REST API still can): sends wait.
+    await alice.page.route(SOCKET_IO, block)
+    await alice.page.reload()
+    await expect(alice.connection).not_to_have_text("Connected")
+    await alice.send(room, "queued")
+    pending = alice.timeline(room).locator("li.msg.pending")
+    await expect(pending).to_have_text(re.compile("Waiting for the connection"))
+
+    # A reload keeps what waits (this tab's storage), and it goes out once connected.
+    await alice.page.reload()
+    await expect(pending).to_have_count(1)
+    await alice.page.unroute(SOCKET_IO)
+    await alice.expect_connected()
+    await expect(alice.stored_texts(room)).to_have_text(["online", "queued"])
+    await expect(pending).to_have_count(0)
+    r = await sqlite_api.history(account, room)
+    assert [m["text"] for m in r.json()["messages"]] == ["online", "queued"]
+
+
+async def test_missed_and_repeated_deliveries_are_repaired(
+    sqlite_server: ServerProcess,
+    sqlite_api: Api,
+    people: PersonFactory,
+    clients: Callable[[str, str | None], Awaitable[Client]],
+):
+    """A receiveMessage lost on the way leaves a gap in seq, filled by `sync`; one delivered
+    twice is shown once."""
+    alice, bob = await sqlite_api.register("alice"), await sqlite_api.register("bob")
+    room = await sqlite_api.create_room(alice)
+    await sqlite_api.join(bob, room)
+    seen: list[str] = []
+
+    def relay(ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+
+        def from_server(message: str | bytes) -> None:
+            text = message if isinstance(message, str) else message.decode()
+            if '"receiveMessage"' in text and "lost on the way" in text:
+                seen.append("dropped")
+                return
+            ws.send(message)
+            if '"receiveMessage"' in text and "said twice" in text:
+                seen.append("doubled")
+                ws.send(message)
+
+        server.on_message(from_server)
+
+    reader = await people(sqlite_server.url)
+    await reader.context.route_web_socket(re.compile(r"/socket\.io/"), relay)
+    await reader.log_in(alice.username, alice.password)
+    await reader.open_room(room)
+
+    talker = await clients(sqlite_server.url, bob.access_token)
+    sent = ["one", "lost on the way", "said twice", "four"]
+    for text in sent:
+        assert (await talker.send(room, text))["ok"]
+    await expect(reader.stored_texts(room)).to_have_text(sent)
+    assert sorted(seen) == ["doubled", "dropped"]
+    assert reader.errors == []

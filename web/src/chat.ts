@@ -35,7 +35,9 @@ export function describeError(error: unknown): string {
 export class Chat {
   readonly rooms = new Map<string, RoomState>();
   readonly online = new Map<number, User>();
-  readonly outbox: Pending[] = [];
+  /** Sends not acknowledged yet, oldest first; kept in this tab's sessionStorage, so a
+   * reload while offline does not lose them (a resend reuses the client_id: stored once). */
+  readonly outbox: Pending[];
   conn: ConnState = "connecting";
   openName: string | null = null;
   openError: string | null = null;
@@ -52,6 +54,8 @@ export class Chat {
   private flushing = false;
   private lastTyping = 0;
   private refreshing: Promise<void> | null = null;
+  private readonly outboxKey: string;
+  private savedOutbox = "";
 
   constructor(
     readonly me: User,
@@ -59,6 +63,8 @@ export class Chat {
     auth: Auth,
     readonly notifier: Notifier,
   ) {
+    this.outboxKey = `hubbub.outbox.${me.id}`;
+    this.outbox = loadOutbox(this.outboxKey);
     this.realtime = new Realtime(auth, {
       state: (state) => {
         this.conn = state;
@@ -106,8 +112,27 @@ export class Chat {
     this.notifyQueued = true;
     queueMicrotask(() => {
       this.notifyQueued = false;
+      this.saveOutbox();
       for (const listener of this.listeners) listener();
     });
+  }
+
+  private saveOutbox(): void {
+    const json = JSON.stringify(this.outbox);
+    if (json === this.savedOutbox) return;
+    this.savedOutbox = json;
+    try {
+      if (this.outbox.length) sessionStorage.setItem(this.outboxKey, json);
+      else sessionStorage.removeItem(this.outboxKey);
+    } catch {
+      /* storage full or unavailable: the outbox lives in memory only */
+    }
+  }
+
+  /** Logging out: forget unsent messages. */
+  clearOutbox(): void {
+    this.outbox.length = 0;
+    sessionStorage.removeItem(this.outboxKey);
   }
 
   get openRoom(): RoomState | null {
@@ -167,6 +192,7 @@ export class Chat {
     this.roomsLoaded = true;
     const open = this.openRoom;
     if (open?.member && !open.loaded) void this.loadLatest(open);
+    if (open?.member && !open.members) void this.loadMembers(open);
     this.changed();
   }
 
@@ -255,16 +281,20 @@ export class Chat {
     const before = room.readSeq;
     if (room.ingest(m) === "dup") return;
     const mine = m.user.id === this.me.id;
-    if (mine && m.client_id) {
-      const p = this.outbox.find((x) => x.clientId === m.client_id && x.room === m.room);
-      if (p) p.seq = m.seq;
-    }
+    this.matchPending(m);
     // Your own message (from any tab) is read, if everything before it was.
     if (mine && before >= m.seq - 1 && m.seq <= room.contig) this.setRead(room, m.seq);
     this.settle(room);
     if (room.hasGap) this.scheduleGapFill(room);
     if (live && !mine && !this.isWatching(room)) this.notifier.message(m);
     this.changed();
+  }
+
+  /** A stored message of ours: the pending copy with its client_id has its seq now. */
+  private matchPending(m: Message): void {
+    if (m.user.id !== this.me.id || !m.client_id) return;
+    const p = this.outbox.find((x) => x.clientId === m.client_id && x.room === m.room);
+    if (p) p.seq = m.seq;
   }
 
   /** Pending copies of messages now shown in the timeline disappear. */
@@ -363,6 +393,7 @@ export class Chat {
     try {
       const page = await this.api.messages(room.name, { limit: PAGE });
       room.setLatest(page.messages, page.has_more);
+      for (const m of page.messages) this.matchPending(m);
       this.settle(room);
       if (room.hasGap) this.scheduleGapFill(room);
       // Something arrived while the page was on its way: fetch what the page missed.
@@ -570,4 +601,16 @@ function skipGap(room: RoomState): void {
   room.ahead.clear();
   room.contig = first.seq - 1;
   for (const m of held) room.ingest(m);
+}
+
+function loadOutbox(key: string): Pending[] {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(key) ?? "[]") as Pending[];
+    if (!Array.isArray(saved)) return [];
+    return saved
+      .filter((p) => typeof p.clientId === "string" && typeof p.text === "string")
+      .map((p) => ({ ...p, status: p.status === "failed" ? "failed" : "queued" }));
+  } catch {
+    return [];
+  }
 }

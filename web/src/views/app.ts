@@ -81,6 +81,7 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
   });
   logout.addEventListener("click", async () => {
     const refresh = auth.session?.refresh;
+    chat.clearOutbox();
     chat.stop();
     if (refresh) await api.logout(refresh);
     auth.signOut();

@@ -24,9 +24,17 @@ export class RoomView {
   });
   private readonly leaveButton = h("button", { type: "button", class: "small quiet" }, "Leave");
   private readonly body = h("div", { class: "room-body" });
-  private readonly timeline = h("div", { class: "timeline", role: "log", tabindex: "0" });
+  /** The scrolling area (focusable, so the keyboard can scroll it). */
+  private readonly timeline = h("div", {
+    class: "timeline",
+    role: "region",
+    "aria-label": "Conversation",
+    tabindex: "0",
+  });
   private readonly edge = h("div", { class: "history-edge" });
-  private readonly items = h("ol", { class: "items" });
+  /** The messages: a log, made anew for each room so that switching rooms does not make a
+   * screen reader read out the whole history (only what arrives later is announced). */
+  private items = h("ol", { class: "items", role: "log" });
   private readonly jump = h("button", { type: "button", class: "jump", hidden: true });
   private readonly typingLine = h("p", {
     class: "typing",
@@ -193,11 +201,12 @@ export class RoomView {
   private switchTo(name: string | null): void {
     if (this.shown) this.drafts.set(this.shown, this.composer.value);
     this.shown = name;
-    this.items.replaceChildren();
+    const items = h("ol", { class: "items", role: "log", "aria-label": `Messages in ${name ?? ""}` });
+    this.items.replaceWith(items);
+    this.items = items;
     this.composerError.textContent = "";
     this.composer.value = name ? (this.drafts.get(name) ?? "") : "";
     this.autosize();
-    this.timeline.setAttribute("aria-label", `Messages in ${name ?? ""}`);
     this.composerLabel.textContent = `Message ${name ?? ""}`;
     this.composer.placeholder = name ? `Message #${name}` : "";
     if (!name) {
@@ -259,6 +268,7 @@ export class RoomView {
     const anchorTop = anchor?.getBoundingClientRect().top ?? 0;
 
     this.renderEdge(room);
+    this.items.setAttribute("aria-busy", String(!room.loaded || room.loadingOlder));
     reconcile(this.items, this.itemsFor(room));
 
     if (followed) this.toBottom();
