@@ -137,7 +137,7 @@ async def test_online_list_and_typing_update_live(
     await expect(alice.typing_line()).to_have_text("")
 
     # Bob leaves the room: a notice, and he is no longer a member.
-    await bob.page.get_by_role("button", name="Leave").click()
+    await bob.members(room).get_by_role("button", name=f"Leave {room}").click()
     await expect(alice.timeline(room).get_by_text(f"{bob.username} left #{room}")).to_be_visible()
     await expect(bob_entry).to_have_count(0)
     await bob.join_room(room)

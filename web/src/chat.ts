@@ -441,12 +441,7 @@ export class Chat {
 
   async join(name: string): Promise<void> {
     await this.api.join(name);
-    await this.refreshRooms();
-    const room = this.rooms.get(name);
-    if (room && name === this.openName) {
-      await this.loadLatest(room);
-      await this.loadMembers(room);
-    }
+    await this.refreshRooms(); // loads the room's history and members if it is open
   }
 
   async leave(name: string): Promise<void> {
@@ -468,7 +463,7 @@ export class Chat {
   /** Called by the room view whenever the reader sees the end of the open room. */
   markSeen(): void {
     const room = this.openRoom;
-    if (!room?.member || !this.isWatching(room)) return;
+    if (!room?.member || !room.loaded || !this.isWatching(room)) return;
     if (room.contig > room.readSeq) {
       this.setRead(room, room.contig);
       this.changed();

@@ -29,6 +29,8 @@ export class OfflineError extends Error {
 export class Realtime {
   state: ConnState = "connecting";
   private readonly socket: Socket;
+  /** Refusals in a row (each waits longer before the next try). */
+  private refusals = 0;
 
   constructor(
     private readonly auth: Auth,
@@ -41,12 +43,13 @@ export class Realtime {
         void this.auth.token().then((token) => cb({ token: token ?? "" }));
       },
       reconnectionDelay: 500,
-      reconnectionDelayMax: 4000,
+      reconnectionDelayMax: 3000,
       randomizationFactor: 0.3,
       timeout: 8000,
     });
     const s = this.socket;
     s.on("connect", () => {
+      this.refusals = 0;
       this.setState("connected");
       this.listener.connected();
     });
@@ -92,15 +95,16 @@ export class Realtime {
       const outcome = await this.auth.refresh();
       if (outcome === "signed-out") return; // the app shows the login screen
     }
-    this.retrySoon();
+    this.refusals += 1;
+    this.retrySoon(Math.min(30_000, 1000 * 2 ** (this.refusals - 1)));
   }
 
-  private retrySoon(): void {
+  private retrySoon(delayMs = 1000): void {
     window.setTimeout(() => {
       if (this.state !== "signed-out" && !this.socket.connected && !this.socket.active) {
         this.socket.connect();
       }
-    }, 1000);
+    }, delayMs);
   }
 
   /** Emit with an ack; rejects at once when offline, or after `timeoutMs` without an answer. */

@@ -73,6 +73,12 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
     setMembers(false);
     room.membersToggle.focus();
   };
+  members.el.addEventListener("keydown", (event) => {
+    // Where the panel covers the room (narrow screens), Escape closes it.
+    if (event.key === "Escape" && getComputedStyle(members.el).position === "fixed") {
+      members.onClose?.();
+    }
+  });
 
   notify.addEventListener("click", async () => {
     if (notifier.enabled) notifier.disable();

@@ -18,6 +18,8 @@ export class MembersView {
     required: true,
   });
   private readonly inviteStatus = h("p", { class: "form-status", role: "status" });
+  private readonly leave = h("button", { type: "button", class: "small leave" });
+  private readonly leaveError = h("p", { class: "form-error", role: "alert" });
   private shown: string | null = null;
 
   constructor(private readonly chat: Chat) {
@@ -31,6 +33,7 @@ export class MembersView {
       this.inviteStatus,
     );
     this.inviteForm.addEventListener("submit", (event) => void this.invite(event));
+    close.setAttribute("aria-label", "Close the list of people");
     this.el = h(
       "aside",
       { class: "members", id: "members", "aria-labelledby": "members-title" },
@@ -38,7 +41,21 @@ export class MembersView {
       this.summary,
       this.list,
       this.inviteForm,
+      h("div", { class: "leave-row" }, this.leave, this.leaveError),
     );
+    this.leave.addEventListener("click", async () => {
+      const name = this.shown;
+      if (!name) return;
+      this.leave.disabled = true;
+      try {
+        await this.chat.leave(name);
+        location.hash = "#/";
+      } catch (e) {
+        this.leaveError.textContent = describeError(e);
+      } finally {
+        this.leave.disabled = false;
+      }
+    });
   }
 
   onClose: (() => void) | null = null;
@@ -64,7 +81,9 @@ export class MembersView {
     if (name !== this.shown) {
       this.shown = name;
       this.inviteStatus.textContent = "";
+      this.leaveError.textContent = "";
       this.list.replaceChildren();
+      this.leave.textContent = name ? `Leave ${name}` : "Leave";
     }
     this.el.hidden = name === null;
     if (!room || name === null) return;

@@ -22,7 +22,6 @@ export class RoomView {
     class: "members-toggle",
     "aria-controls": "members",
   });
-  private readonly leaveButton = h("button", { type: "button", class: "small quiet" }, "Leave");
   private readonly body = h("div", { class: "room-body" });
   /** The scrolling area (focusable, so the keyboard can scroll it). */
   private readonly timeline = h("div", {
@@ -77,7 +76,6 @@ export class RoomView {
         this.kind,
         h("span", { class: "spacer" }),
         this.membersToggle,
-        this.leaveButton,
       ),
       this.body,
     );
@@ -119,17 +117,6 @@ export class RoomView {
       this.autosize();
       this.chat.atBottom = true; // your own message: follow it
     });
-    this.leaveButton.addEventListener("click", async () => {
-      const name = this.shown;
-      if (!name) return;
-      try {
-        await this.chat.leave(name);
-        location.hash = "#/";
-      } catch (e) {
-        this.composerError.textContent = describeError(e);
-      }
-    });
-    document.addEventListener("visibilitychange", () => this.chat.markSeen());
   }
 
   private autosize(): void {
@@ -167,7 +154,6 @@ export class RoomView {
 
     replace(this.title, roomMark(room?.isPrivate ?? false), name);
     this.kind.textContent = room?.isPrivate ? "private" : "";
-    this.leaveButton.hidden = !room?.member;
     const members = room?.members?.size;
     const people = members === undefined ? "People" : `People (${members})`;
     if (this.membersToggle.getAttribute("aria-label") !== people) {
@@ -220,7 +206,6 @@ export class RoomView {
         ),
       );
       this.membersToggle.hidden = true;
-      this.leaveButton.hidden = true;
     }
   }
 
