@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Fan-out benchmark: Hubbub beside the tutorial's Node.js reference, same run, same machine.
+#
+#   bench/fanout.sh [SCENARIO ...]          default: A B C100 C200 C400 C700
+#
+# For each scenario (see ../shared/bench/README.md: A | B | R | C<rate> | D), runs the reference
+# (`run.sh reference SCENARIO`), then a fresh Hubbub server (SQLite in a new temp data dir,
+# pinned to core 0 like the reference) under the same load generator (core 1), and stops it.
+# Every JSON line goes to $OUT/results.jsonl; the comparison table is printed at the end
+# (bench/compare.py) and written to $OUT/table.md.
+#
+# Environment:
+#   REPEAT=N     passes over the scenario list (default 1); the machine is noisy, use 2+
+#   OUT=DIR      output folder (default bench/out/fanout-YYYYmmdd-HHMMSS)
+#   RUN_SH=PATH  the shared harness (default ../shared/bench/run.sh next to the repo)
+#   HUBBUB=PATH  the hubbub executable (default .venv/bin/hubbub)
+#   HUBBUB_ENV="K=V …"  extra environment for the server (e.g. HUBBUB_WS_COMPRESSION=true)
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+run_sh=${RUN_SH:-$(cd "$repo/.." && pwd)/shared/bench/run.sh}
+[ -x "$run_sh" ] || run_sh=/work/shared/bench/run.sh
+hubbub=${HUBBUB:-$repo/.venv/bin/hubbub}
+python=$repo/.venv/bin/python
+repeat=${REPEAT:-1}
+out=${OUT:-$repo/bench/out/fanout-$(date +%Y%m%d-%H%M%S)}
+scenarios=("$@")
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(A B C100 C200 C400 C700)
+mkdir -p "$out"
+results=$out/results.jsonl
+ulimit -n 20000 2>/dev/null || true
+
+server_pid=""
+data_dir=""
+cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  [ -z "$data_dir" ] || rm -rf "$data_dir"
+}
+trap cleanup EXIT
+
+free_port() {
+  "$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# keep only the JSON line of the generator; anything else goes to the log
+record() {
+  local log=$1
+  local line
+  line=$(grep -E '^\{' "$log" | tail -n 1 || true)
+  if [ -n "$line" ]; then
+    echo "$line" >>"$results"
+    echo "  $(echo "$line" | "$python" "$repo/bench/compare.py" --brief -)"
+  else
+    echo "  no JSON line; see $log" >&2
+  fi
+}
+
+run_reference() {
+  local sc=$1 pass=$2
+  local log=$out/reference-$sc-$pass.log
+  echo "[$pass] reference $sc"
+  "$run_sh" reference "$sc" >"$log" 2>&1 || true  # exits 143: it kills its server last
+  record "$log"
+}
+
+run_hubbub() {
+  local sc=$1 pass=$2
+  local log=$out/hubbub-$sc-$pass.log
+  local port
+  port=$(free_port)
+  data_dir=$(mktemp -d /tmp/hubbub-fanout-XXXXXX)
+  echo "[$pass] hubbub $sc (port $port, data $data_dir)"
+  # shellcheck disable=SC2086  # HUBBUB_ENV is a list of K=V words
+  env HUBBUB_DATA_DIR="$data_dir" HUBBUB_LOG_LEVEL=warning ${HUBBUB_ENV:-} \
+    taskset -c 0 "$hubbub" serve --host 127.0.0.1 --port "$port" >"$out/server-$sc-$pass.log" 2>&1 &
+  server_pid=$!
+  local up=""
+  for _ in $(seq 300); do
+    if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then up=1; break; fi
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ -z "$up" ]; then
+    echo "  hubbub did not come up; see $out/server-$sc-$pass.log" >&2
+  else
+    "$run_sh" hubbub "http://127.0.0.1:$port" "$server_pid" "$sc" >"$log" 2>&1 \
+      || true
+    record "$log"
+  fi
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+  rm -rf "$data_dir"
+  data_dir=""
+}
+
+{
+  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+  echo "node: $(node --version), hubbub: $(cd "$repo" && git rev-parse --short HEAD)"
+  echo "scenarios: ${scenarios[*]}, repeat: $repeat"
+  echo "load average at start: $(cut -d" " -f1-3 /proc/loadavg)"
+} | tee "$out/meta.txt"
+
+for pass in $(seq "$repeat"); do
+  for sc in "${scenarios[@]}"; do
+    run_reference "$sc" "$pass"
+    run_hubbub "$sc" "$pass"
+  done
+done
+
+"$python" "$repo/bench/compare.py" "$results" | tee "$out/table.md"
+echo "results: $results"
