@@ -54,6 +54,7 @@ export class Chat {
   private flushing = false;
   private lastTyping = 0;
   private refreshing: Promise<void> | null = null;
+  private readonly latestLoads = new Map<string, Promise<void>>();
   private readonly outboxKey: string;
   private savedOutbox = "";
 
@@ -272,6 +273,7 @@ export class Chat {
       void this.refreshRooms(); // a room joined elsewhere; its listing counts this one
       return;
     }
+    this.rooms.get(m.room)?.typing.delete(m.user.id); // they sent what they typed
     this.ingest(m, true);
   }
 
@@ -389,7 +391,16 @@ export class Chat {
     if (!room.members) await this.loadMembers(room);
   }
 
-  private async loadLatest(room: RoomState): Promise<void> {
+  private loadLatest(room: RoomState): Promise<void> {
+    let load = this.latestLoads.get(room.name);
+    if (!load) {
+      load = this.doLoadLatest(room).finally(() => this.latestLoads.delete(room.name));
+      this.latestLoads.set(room.name, load);
+    }
+    return load;
+  }
+
+  private async doLoadLatest(room: RoomState): Promise<void> {
     try {
       const page = await this.api.messages(room.name, { limit: PAGE });
       room.setLatest(page.messages, page.has_more);

@@ -101,7 +101,6 @@ export class RoomState {
     this.msgs.set(m.seq, m);
     this.contig = m.seq;
     if (this.oldest === null) this.oldest = m.seq;
-    this.typing.delete(m.user.id);
     if (!this.loaded && this.msgs.size > KEEP_UNOPENED) {
       // Never opened: keep only the most recent (opening loads the latest page anyway).
       this.msgs.delete(this.oldest);
