@@ -76,7 +76,7 @@ def cpu_per_k(line: Line) -> float | None:
     cpu, rate = line.get("server_cpu_pct"), line.get("deliveries_s")
     if cpu is None or not rate:
         return None
-    return float(cpu) / (rate / 1000)
+    return float(cpu) / (float(rate) / 1000)
 
 
 def sustainable(line: Line) -> bool:
