@@ -46,6 +46,7 @@ class ServerProcess:
     data_dir: Path
     database_url: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    extra_args: list[str] = field(default_factory=list)
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
@@ -71,7 +72,7 @@ class ServerProcess:
         self.log_path = self.data_dir / f"server-{self.port}.log"
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "hubbub", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "hubbub", "serve", "--port", str(self.port), *self.extra_args],
             env=self.env(),
             stdout=log,
             stderr=subprocess.STDOUT,

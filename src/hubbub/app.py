@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -19,10 +20,11 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from hubbub import __version__
+from hubbub.actions import presence
 from hubbub.api.errors import install_error_handlers
 from hubbub.api.routes import auth, health, messages, rooms, users
 from hubbub.config import Settings
-from hubbub.fanout.memory import MemoryBroker, MemoryPresence
+from hubbub.fanout.factory import build_fanout
 from hubbub.hub import Hub
 from hubbub.realtime.server import RealtimeServer
 from hubbub.security import AccessTokens, PasswordHashing
@@ -44,27 +46,28 @@ def create_app(settings: Settings | None = None) -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = await open_store(settings.resolved_database_url)
-        broker, presence = MemoryBroker(), MemoryPresence()
+        fanout = build_fanout(settings)
         hub = Hub(
             settings=settings,
             store=store,
-            broker=broker,
-            presence=presence,
+            broker=fanout.broker,
+            presence=fanout.presence,
             tokens=AccessTokens(
                 secret=settings.resolved_jwt_secret(), ttl_seconds=settings.access_token_ttl
             ),
             passwords=PasswordHashing(),
         )
         realtime.attach(hub)
-        await broker.start()
-        await presence.start()
+        fanout.presence.on_users_gone(partial(presence.users_gone, hub))
+        await fanout.broker.start()
+        await fanout.presence.start()
         app.state.hub = hub
+        log.info("node %s ready", fanout.node_id)
         try:
             yield
         finally:
             await realtime.sio.shutdown()
-            await broker.close()
-            await presence.close()
+            await fanout.close()
             await store.close()
 
     api = FastAPI(title="Hubbub", version=__version__, lifespan=lifespan)

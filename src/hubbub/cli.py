@@ -42,13 +42,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     host = args.host or settings.host
     port = args.port or settings.port
     workers = args.workers or settings.workers
-    if settings.redis_url or workers > 1:
-        # Several processes need a shared broker and presence store (Redis); until that
-        # lands, refuse loudly rather than run processes that cannot see each other.
-        sys.exit(
-            "hubbub: this version runs one process; HUBBUB_REDIS_URL and --workers > 1"
-            " (Redis fan-out between processes) are not available yet"
-        )
+    if workers > 1 and not settings.redis_url:
+        # Processes that cannot see each other would split rooms and presence silently.
+        sys.exit("hubbub: --workers above 1 needs HUBBUB_REDIS_URL (fan-out between processes)")
     if not args.no_migrate:
         _upgrade(settings)
     settings.resolved_jwt_secret()  # create it once, before any worker races for it

@@ -24,6 +24,10 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; default: a SQLite file in the data dir"
     )
     redis_url: str | None = Field(default=None, description="unset: single process")
+    redis_prefix: str = Field(default="hubbub", description="prefix of every Redis key")
+    presence_liveness: float = Field(
+        default=30.0, description="seconds after which a silent node's users count as gone"
+    )
     jwt_secret: str | None = Field(default=None, description="unset: generated in the data dir")
     host: str = "127.0.0.1"
     port: int = 8000

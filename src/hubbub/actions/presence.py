@@ -22,6 +22,12 @@ async def socket_disconnected(hub: Hub, user: TokenUser, sid: str) -> None:
         await _publish_status(hub, user, "offline")
 
 
+async def users_gone(hub: Hub, user_ids: list[int]) -> None:
+    """Announce users whose node died with their sockets (the presence sweep found them)."""
+    for user in await hub.store.get_users(user_ids=user_ids):
+        await _publish_status(hub, TokenUser(id=user.id, username=user.username), "offline")
+
+
 async def online_users(hub: Hub) -> list[UserRecord]:
     return await hub.store.get_users(user_ids=sorted(await hub.presence.online_user_ids()))
 

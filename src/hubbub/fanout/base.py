@@ -57,6 +57,10 @@ class Presence(Protocol):
 
     async def start(self) -> None: ...
     async def close(self) -> None: ...
+    def on_users_gone(self, callback: Callable[[list[int]], Awaitable[None]]) -> None:
+        """Register who to tell when users went offline without a disconnect event
+        (their node died); single-process presence never calls it."""
+
     async def socket_connected(self, *, user_id: int, sid: str) -> bool:
         """Record a socket; ``True`` if it is the user's first (they came online)."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from hubbub.fanout.base import Handler, Publication
 
 
@@ -29,6 +31,9 @@ class MemoryBroker:
 class MemoryPresence:
     def __init__(self) -> None:
         self._sockets: dict[int, set[str]] = {}
+
+    def on_users_gone(self, callback: Callable[[list[int]], Awaitable[None]]) -> None:
+        return None  # one process: its users cannot outlive it
 
     async def start(self) -> None:
         return None

@@ -141,10 +141,15 @@ class PostgresStore:
         stored: dict[batching.DedupKey, MessageRecord] = {}
         keys = batching.keys_to_look_up(batch)
         if keys:
+            # LATERAL … LIMIT 1 keeps this an index probe per key, even under a plan cached
+            # while the table was empty (a hash join over all messages otherwise).
             rows = await conn.fetch(
-                "SELECT m.room_id, m.user_id, m.client_id, m.id, m.seq, m.text, m.created_at"
-                " FROM messages m JOIN unnest($1::bigint[], $2::bigint[], $3::text[])"
-                " AS k(room_id, user_id, client_id) USING (room_id, user_id, client_id)",
+                "SELECT k.room_id, k.user_id, k.client_id, m.id, m.seq, m.text, m.created_at"
+                " FROM unnest($1::bigint[], $2::bigint[], $3::text[])"
+                " AS k(room_id, user_id, client_id) CROSS JOIN LATERAL"
+                " (SELECT id, seq, text, created_at FROM messages"
+                " WHERE room_id = k.room_id AND user_id = k.user_id"
+                " AND client_id = k.client_id LIMIT 1) m",
                 [k[0] for k in keys],
                 [k[1] for k in keys],
                 [k[2] for k in keys],

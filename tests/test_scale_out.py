@@ -1,0 +1,129 @@
+"""Several processes, one chat: PostgreSQL for the data, Redis for fan-out and presence."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest_asyncio
+
+from tests.conftest import PgDatabases, database_url_for
+from tests.fanout.conftest import require_redis
+from tests.support import REDIS_URL, Api, ServerProcess, settle
+
+
+@pytest_asyncio.fixture
+async def two_nodes(
+    tmp_path: Path, pg_databases: PgDatabases
+) -> AsyncIterator[list[ServerProcess]]:
+    """Two servers on different ports sharing one PostgreSQL database and one Redis."""
+    client = await require_redis()
+    await client.aclose()
+    database_url = await database_url_for("postgres", tmp_path, pg_databases)
+    env = {
+        "HUBBUB_REDIS_URL": REDIS_URL,
+        "HUBBUB_REDIS_PREFIX": f"t-{secrets.token_hex(4)}",
+        "HUBBUB_PRESENCE_LIVENESS": "2",  # a dead node is noticed within ~3 s
+    }
+    nodes = [
+        ServerProcess(data_dir=tmp_path / f"node{i}", database_url=database_url, extra_env=env)
+        for i in range(2)
+    ]
+    for node in nodes:
+        await asyncio.to_thread(node.start)
+    yield nodes
+    for node in nodes:
+        await asyncio.to_thread(node.stop)
+
+
+async def test_messages_presence_and_membership_cross_nodes(
+    two_nodes: list[ServerProcess], clients
+) -> None:
+    one, two = two_nodes
+    api = Api(one.url)
+    try:
+        alice, bob, carol = [await api.register(n) for n in ("alice", "bob", "carol")]
+        room = await api.create_room(alice)
+        a = await clients(one.url, alice.access_token)
+        watcher = await clients(one.url, carol.access_token)
+
+        # Bob connects to the other node: Carol, on node one, sees him come online.
+        b = await clients(two.url, bob.access_token)
+        await watcher.wait_for("userStatus", lambda e: e["user"]["id"] == bob.id)
+        online = (await api.http.get("/api/users/online", headers=carol.headers)).json()
+        assert bob.id in {u["id"] for u in online["users"]}
+
+        # Bob joins over REST on node one: his socket on node two follows.
+        assert (await api.join(bob, room)).status_code == 200
+        await a.wait_for("roomEvent", lambda e: e["user"]["id"] == bob.id)
+        ack = await a.send(room, "across the cluster")
+        got = await b.wait_for("receiveMessage", lambda m: m["text"] == "across the cluster")
+        assert got == ack["message"]
+        reply = await b.send(room, "heard you")
+        assert reply["message"]["seq"] == ack["message"]["seq"] + 1
+        await a.wait_for("receiveMessage", lambda m: m["text"] == "heard you")
+        await b.call("typing", {"room": room})
+        await a.wait_for("typing", lambda e: e["user"]["id"] == bob.id)
+
+        # A second tab on node one, then the tab on node two goes: still online.
+        b2 = await clients(one.url, bob.access_token)
+        await b.close()
+        await settle(0.5)
+        statuses = [e["status"] for e in watcher.events["userStatus"] if e["user"]["id"] == bob.id]
+        assert statuses == ["online"]
+        await b2.close()
+        await watcher.wait_for(
+            "userStatus", lambda e: e["user"]["id"] == bob.id and e["status"] == "offline"
+        )
+        # Carol never joined the room: nothing of it reached her on either node.
+        assert await watcher.received_texts(room) == []
+    finally:
+        await api.close()
+
+
+async def test_a_killed_nodes_users_go_offline(two_nodes: list[ServerProcess], clients) -> None:
+    one, two = two_nodes
+    api = Api(one.url)
+    try:
+        watcher_account, bob = await api.register("watch"), await api.register("bob")
+        watcher = await clients(one.url, watcher_account.access_token)
+        await clients(two.url, bob.access_token)
+        await watcher.wait_for("userStatus", lambda e: e["user"]["id"] == bob.id)
+        two.stop(kill=True)  # no disconnect handlers run: only the presence sweep can tell
+        event = await watcher.wait_for(
+            "userStatus",
+            lambda e: e["user"]["id"] == bob.id and e["status"] == "offline",
+            timeout=10,
+        )
+        assert event["user"]["username"] == bob.username
+    finally:
+        await api.close()
+
+
+async def test_workers_share_one_chat(tmp_path: Path, pg_databases: PgDatabases, clients) -> None:
+    client = await require_redis()
+    await client.aclose()
+    server = ServerProcess(
+        data_dir=tmp_path / "data",
+        database_url=await database_url_for("postgres", tmp_path, pg_databases),
+        extra_env={"HUBBUB_REDIS_URL": REDIS_URL, "HUBBUB_REDIS_PREFIX": secrets.token_hex(4)},
+        extra_args=["--workers", "2"],
+    )
+    await asyncio.to_thread(server.start)
+    api = Api(server.url)
+    try:
+        users = [await api.register(f"w{i}") for i in range(3)]
+        room = await api.create_room(users[0])
+        for user in users[1:]:
+            await api.join(user, room)
+        # Enough sockets that both workers get some (the kernel spreads connections).
+        sockets = [await clients(server.url, u.access_token) for u in users for _ in range(3)]
+        ack = await sockets[0].send(room, "to every worker")
+        for sock in sockets:
+            await sock.wait_for("receiveMessage", lambda m: m["text"] == "to every worker")
+        assert ack["message"]["seq"] == 1
+    finally:
+        await api.close()
+        await asyncio.to_thread(server.stop)
