@@ -38,6 +38,9 @@ export class Realtime {
   ) {
     this.socket = io({
       autoConnect: false,
+      // WebSocket first: one connection stays on one server process, so `--workers N`
+      // needs no sticky sessions; long-polling remains the fallback.
+      transports: ["websocket", "polling"],
       // A callback, so every reconnect presents the current access token.
       auth: (cb) => {
         void this.auth.token().then((token) => cb({ token: token ?? "" }));
