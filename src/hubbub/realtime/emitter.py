@@ -1,17 +1,28 @@
-"""The broker's handler on this node: turns publications into emits to local sockets.
+"""The broker's handler on this node: turns publications into frames for local sockets.
 
-This is the seam for a faster fan-out later: actions and the broker only know
-``Publication``; how it reaches the sockets is decided here alone.
+This is the fan-out hot path. python-socketio's stock room emit creates one asyncio task
+per recipient and waits for all of them, so a sender's ack waited on every delivery. Here
+the event is encoded once into one Engine.IO packet, and that same packet is queued on each
+recipient's socket without a task or an await per recipient; Engine.IO's per-socket writer
+sends it. Actions and the broker only know ``Publication``; how it reaches sockets is
+decided here alone.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+import orjson
+from engineio import packet as eio_packet
 
 from hubbub.fanout.base import Emit, MembershipChange, Publication
 from hubbub.realtime.rooms import chat_room, user_room
 
+log = logging.getLogger(__name__)
+
 NAMESPACE = "/"
+_SOCKETIO_EVENT = "2"  # Socket.IO packet type EVENT, default namespace, no ack id
 
 
 class LocalEmitter:
@@ -25,17 +36,31 @@ class LocalEmitter:
         if isinstance(publication, MembershipChange):
             await self._follow_membership(publication)
         else:
-            await self._emit(publication)
+            self.emit(publication)
 
-    async def _emit(self, emit: Emit) -> None:
-        skip = self.sids_of(emit.skip_user) if emit.skip_user is not None else None
+    def emit(self, emit: Emit) -> int:
+        """Queue the event on every target socket of this node; returns how many."""
         if emit.to == "room":
             room: str | None = chat_room(emit.key)
         elif emit.to == "user":
             room = user_room(int(emit.key))
         else:
-            room = None
-        await self._sio.emit(emit.event, emit.data, room=room, skip_sid=skip)
+            room = None  # python-socketio keeps every connected socket in room None
+        skip = set(self.sids_of(emit.skip_user)) if emit.skip_user is not None else set()
+        frame = eio_packet.Packet(
+            eio_packet.MESSAGE, _SOCKETIO_EVENT + orjson.dumps([emit.event, emit.data]).decode()
+        )
+        sockets = self._sio.eio.sockets
+        queued = 0
+        for sid, eio_sid in self._sio.manager.get_participants(NAMESPACE, room):
+            if sid in skip:
+                continue
+            socket = sockets.get(eio_sid)
+            if socket is None or socket.closed:
+                continue  # going away; its disconnect is being handled
+            socket.queue.put_nowait(frame)
+            queued += 1
+        return queued
 
     async def _follow_membership(self, change: MembershipChange) -> None:
         room = chat_room(change.room)
