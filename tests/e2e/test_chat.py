@@ -183,3 +183,37 @@ async def test_markup_in_messages_shows_as_text(
         await expect(links).to_have_text("https://example.com/a?b=1&c=2")
         assert await person.page.evaluate("window.__pwned") is None
         assert person.errors == []
+
+
+async def test_usable_with_the_keyboard_alone(sqlite_server: ServerProcess, people: PersonFactory):
+    api = Api(sqlite_server.url)
+    try:
+        account = await api.register("kim")
+        room = await api.create_room(account)
+    finally:
+        await api.close()
+    person = await people(sqlite_server.url)
+    page = person.page
+    await page.goto(f"/#/room/{room}")
+
+    # Log in: the username field has focus; Enter submits.
+    await expect(page.get_by_label("Username")).to_be_focused()
+    await page.keyboard.type(account.username)
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_label("Password")).to_be_focused()
+    await page.keyboard.type(account.password)
+    await page.keyboard.press("Enter")
+    await person.expect_connected()
+    await expect(person.composer(room)).to_be_visible()
+
+    # The first Tab stop skips to the message box.
+    await page.locator("body").focus()
+    await page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to message box")
+    await expect(skip).to_be_focused()
+    await page.keyboard.press("Enter")
+    await expect(person.composer(room)).to_be_focused()
+    await page.keyboard.type("typed, not clicked")
+    await page.keyboard.press("Enter")
+    await expect(person.stored_texts(room)).to_have_text(["typed, not clicked"])
+    await expect(person.room_heading(room)).to_be_visible()  # still in the room

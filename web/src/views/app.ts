@@ -44,10 +44,16 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
     "aria-label": "Notifications",
   });
   const logout = h("button", { type: "button", class: "small quiet" }, "Log out");
+  // The hash names the open room, so the skip link moves focus itself.
+  const skip = h("a", { href: "#composer", class: "skip-link" }, "Skip to message box");
+  skip.addEventListener("click", (event) => {
+    event.preventDefault();
+    room.focusComposer();
+  });
   const shell = h(
     "div",
     { class: "shell" },
-    h("a", { href: "#composer", class: "skip-link" }, "Skip to message box"),
+    skip,
     h(
       "header",
       { class: "topbar" },
