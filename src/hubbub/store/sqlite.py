@@ -14,12 +14,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
-from hubbub.store import batching
 from hubbub.store.base import (
     Credentials,
     DuplicateName,
     MessagePage,
-    MessageRecord,
     NewMessage,
     RefreshGrant,
     RoomListing,
@@ -35,7 +33,7 @@ from hubbub.store.rows import (
     message_from_row,
     room_from_row,
 )
-from hubbub.store.sqlite_writer import SQLiteWriter
+from hubbub.store.sqlite_writer import SQLiteWriter, store_message_batch
 
 T = TypeVar("T")
 
@@ -47,53 +45,11 @@ def sqlite_path(database_url: str) -> Path:
     return Path(database_url.removeprefix(prefix))
 
 
-def _store_batch(conn: sqlite3.Connection, batch: list[NewMessage]) -> list[StoredMessage]:
-    """Group commit for SQLite; runs on the writer thread inside its transaction."""
-    stored: dict[batching.DedupKey, MessageRecord] = {}
-    for key in batching.keys_to_look_up(batch):
-        row = conn.execute(
-            "SELECT id, seq, text, created_at FROM messages"
-            " WHERE room_id = ? AND user_id = ? AND client_id = ?",
-            key,
-        ).fetchone()
-        if row is not None:
-            first = next(m for m in batch if batching.dedup_key(m) == key)
-            stored[key] = MessageRecord(
-                id=row[0],
-                room=first.room.name,
-                seq=row[1],
-                user=first.user,
-                text=row[2],
-                created_at=row[3],
-                client_id=key[2],
-            )
-    plan = batching.plan_batch(batch, stored)
-    last_seq_after = {
-        room_id: conn.execute(
-            "UPDATE rooms SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq",
-            (count, room_id),
-        ).fetchone()[0]
-        for room_id, count in plan.count_per_room.items()
-    }
-    seqs = batching.assign_seqs(batch, plan, last_seq_after)
-    ids: dict[int, int] = {}
-    for index in plan.new:
-        m = batch[index]
-        cursor = conn.execute(
-            "INSERT INTO messages (room_id, seq, user_id, text, created_at, client_id)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (m.room.id, seqs[index], m.user.id, m.text, iso(m.created_at), m.client_id),
-        )
-        assert cursor.lastrowid is not None
-        ids[index] = cursor.lastrowid
-    return batching.resolve_batch(batch, plan, seqs, ids)
-
-
 class SQLiteStore:
     def __init__(self, path: Path, *, synchronous: str = "FULL", readers: int = 4) -> None:
         self._path = path
         self._synchronous = synchronous
-        self._writer = SQLiteWriter(self._connect, _store_batch)
+        self._writer = SQLiteWriter(self._connect, store_message_batch)
         self._readers = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="sqlite-read")
         self._local = threading.local()
         self._reader_connections: list[sqlite3.Connection] = []

@@ -16,6 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from hubbub.store import batching
+from hubbub.store.base import MessageRecord, NewMessage, StoredMessage, iso
+
 log = logging.getLogger(__name__)
 
 BatchFn = Callable[[sqlite3.Connection, list[Any]], list[Any]]
@@ -159,3 +162,45 @@ def _settle(outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]
             future.set_exception(exc)
         else:
             future.set_result(result)
+
+
+def store_message_batch(conn: sqlite3.Connection, batch: list[NewMessage]) -> list[StoredMessage]:
+    """Group commit for SQLite; runs on the writer thread inside its transaction."""
+    stored: dict[batching.DedupKey, MessageRecord] = {}
+    for key in batching.keys_to_look_up(batch):
+        row = conn.execute(
+            "SELECT id, seq, text, created_at FROM messages"
+            " WHERE room_id = ? AND user_id = ? AND client_id = ?",
+            key,
+        ).fetchone()
+        if row is not None:
+            first = next(m for m in batch if batching.dedup_key(m) == key)
+            stored[key] = MessageRecord(
+                id=row[0],
+                room=first.room.name,
+                seq=row[1],
+                user=first.user,
+                text=row[2],
+                created_at=row[3],
+                client_id=key[2],
+            )
+    plan = batching.plan_batch(batch, stored)
+    last_seq_after = {
+        room_id: conn.execute(
+            "UPDATE rooms SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq",
+            (count, room_id),
+        ).fetchone()[0]
+        for room_id, count in plan.count_per_room.items()
+    }
+    seqs = batching.assign_seqs(batch, plan, last_seq_after)
+    ids: dict[int, int] = {}
+    for index in plan.new:
+        m = batch[index]
+        cursor = conn.execute(
+            "INSERT INTO messages (room_id, seq, user_id, text, created_at, client_id)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (m.room.id, seqs[index], m.user.id, m.text, iso(m.created_at), m.client_id),
+        )
+        assert cursor.lastrowid is not None
+        ids[index] = cursor.lastrowid
+    return batching.resolve_batch(batch, plan, seqs, ids)
