@@ -5,11 +5,36 @@ from __future__ import annotations
 
 import re
 
-from playwright.async_api import BrowserContext, Locator, Page, expect
+from playwright.async_api import BrowserContext, Locator, Page, Route, WebSocketRoute, expect
 
 from tests.support import unique
 
 PASSWORD = "correct horse battery"
+
+
+class SocketGate:
+    """Lets a browser context's Socket.IO connections through, or refuses them: WebSocket and
+    HTTP long-polling alike (the REST API is not affected)."""
+
+    def __init__(self) -> None:
+        self.blocked = False
+
+    async def install(self, context: BrowserContext) -> SocketGate:
+        await context.route("**/socket.io/**", self._http)
+        await context.route_web_socket(re.compile(r"/socket\.io/"), self._websocket)
+        return self
+
+    async def _http(self, route: Route) -> None:
+        if self.blocked:
+            await route.abort()
+        else:
+            await route.fallback()
+
+    async def _websocket(self, ws: WebSocketRoute) -> None:
+        if self.blocked:
+            await ws.close()
+        else:
+            ws.connect_to_server()
 
 
 class Person:

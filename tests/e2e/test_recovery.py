@@ -8,26 +8,23 @@ import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from playwright.async_api import Route, WebSocketRoute, expect
+from playwright.async_api import WebSocketRoute, expect
 
 from tests.e2e.conftest import PersonFactory
+from tests.e2e.people import SocketGate
 from tests.support import Api, Client, ServerProcess
-
-SOCKET_IO = "**/socket.io/**"
-
-
-async def block(route: Route) -> None:
-    await route.abort()
 
 
 async def test_restart_mid_conversation_loses_and_doubles_nothing(
-    own_server: ServerProcess, people: PersonFactory
+    own_server: ServerProcess, people: PersonFactory, artifacts_dir: Path
 ):
     url = own_server.url
     api = Api(url)
     try:
         alice_account, bob_account = await api.register("alice"), await api.register("bob")
-        alice = await (await people(url)).log_in(alice_account.username, alice_account.password)
+        alice = await people(url)
+        gate = await SocketGate().install(alice.context)
+        await alice.log_in(alice_account.username, alice_account.password)
         room = await alice.create_room()
         bob = await (await people(url)).log_in(bob_account.username, bob_account.password)
         await bob.join_room(room)
@@ -38,7 +35,7 @@ async def test_restart_mid_conversation_loses_and_doubles_nothing(
 
         # Alice's browser will not get back in until we let it, so she misses what Bob
         # says after the restart and must catch up with `sync`.
-        await alice.page.route(SOCKET_IO, block)
+        gate.blocked = True
         await asyncio.to_thread(own_server.stop)
         for person in (alice, bob):
             await expect(person.connection).to_have_text("Offline, reconnecting…")
@@ -49,6 +46,7 @@ async def test_restart_mid_conversation_loses_and_doubles_nothing(
         pending = alice.timeline(room).locator("li.msg.pending")
         await expect(pending).to_have_count(2)
         await expect(pending.first).to_contain_text("Waiting for the connection")
+        await alice.page.screenshot(path=artifacts_dir / "offline-desktop.png")
 
         await asyncio.to_thread(own_server.start)
         await bob.expect_connected()
@@ -58,7 +56,7 @@ async def test_restart_mid_conversation_loses_and_doubles_nothing(
         )
         await expect(alice.connection).to_have_text("Offline, reconnecting…")
 
-        await alice.page.unroute(SOCKET_IO)
+        gate.blocked = False
         await alice.expect_connected()
         expected = ["before 1", "before 2", "missed by alice", "while down 1", "while down 2"]
         for person in (alice, bob):
@@ -109,12 +107,14 @@ async def test_queued_sends_survive_a_reload_and_go_out_once(
     sqlite_server: ServerProcess, sqlite_api: Api, people: PersonFactory
 ):
     account = await sqlite_api.register("alice")
-    alice = await (await people(sqlite_server.url)).log_in(account.username, account.password)
+    alice = await people(sqlite_server.url)
+    gate = await SocketGate().install(alice.context)
+    await alice.log_in(account.username, account.password)
     room = await alice.create_room()
     await alice.send(room, "online")
 
     # The socket cannot get through (the REST API still can): sends wait.
-    await alice.page.route(SOCKET_IO, block)
+    gate.blocked = True
     await alice.page.reload()
     await expect(alice.connection).not_to_have_text("Connected")
     await alice.send(room, "queued")
@@ -124,7 +124,7 @@ async def test_queued_sends_survive_a_reload_and_go_out_once(
     # A reload keeps what waits (this tab's storage), and it goes out once connected.
     await alice.page.reload()
     await expect(pending).to_have_count(1)
-    await alice.page.unroute(SOCKET_IO)
+    gate.blocked = False
     await alice.expect_connected()
     await expect(alice.stored_texts(room)).to_have_text(["online", "queued"])
     await expect(pending).to_have_count(0)
@@ -172,3 +172,43 @@ async def test_missed_and_repeated_deliveries_are_repaired(
     await expect(reader.stored_texts(room)).to_have_text(sent)
     assert sorted(seen) == ["doubled", "dropped"]
     assert reader.errors == []
+
+
+# A network where WebSockets fail (say, a proxy that refuses the upgrade).
+NO_WEBSOCKETS = """
+window.WebSocket = class {
+  constructor() {
+    setTimeout(() => {
+      if (this.onerror) this.onerror(new Event("error"));
+      if (this.onclose) this.onclose(new CloseEvent("close", { code: 1006 }));
+    }, 10);
+  }
+  send() {}
+  close() {}
+};
+"""
+
+
+async def test_falls_back_to_long_polling_without_websockets(
+    sqlite_server: ServerProcess, sqlite_api: Api, people: PersonFactory
+):
+    alice, bob = await sqlite_api.register("alice"), await sqlite_api.register("bob")
+    room = await sqlite_api.create_room(alice)
+    await sqlite_api.join(bob, room)
+    url = sqlite_server.url
+    polling = await people(url)
+    await polling.context.add_init_script(NO_WEBSOCKETS)
+    websockets: list[object] = []
+    polling.page.on("websocket", lambda ws: websockets.append(ws))
+    await polling.log_in(alice.username, alice.password)
+    await polling.open_room(room)
+    other = await (await people(url)).log_in(bob.username, bob.password)
+    await other.open_room(room)
+
+    await polling.send(room, "over long-polling")
+    await other.send(room, "over a websocket")
+    for person in (polling, other):
+        await expect(person.stored_texts(room)).to_have_text(
+            ["over long-polling", "over a websocket"]
+        )
+    assert websockets == []

@@ -23,6 +23,7 @@ const TYPING_EVERY_MS = 2500;
 const TYPING_SHOWN_MS = 5000;
 const SEND_TIMEOUT_MS = 10_000;
 const MAX_ATTEMPTS = 5;
+const SYNC_MAX_ROOMS = 500; // the server's limit per `sync` call
 
 const sleep = (ms: number) => new Promise<void>((resolve) => window.setTimeout(resolve, ms));
 
@@ -210,7 +211,12 @@ export class Chat {
   // ---- catching up ----
   /** Ask the server for everything after what each room has shown (PROTOCOL.md `sync`). */
   private async sync(names: string[]): Promise<void> {
-    if (names.length === 0) return;
+    for (let i = 0; i < names.length; i += SYNC_MAX_ROOMS) {
+      await this.syncSome(names.slice(i, i + SYNC_MAX_ROOMS));
+    }
+  }
+
+  private async syncSome(names: string[]): Promise<void> {
     const rooms: Record<string, number> = {};
     for (const name of names) {
       const room = this.rooms.get(name);

@@ -39,8 +39,10 @@ export class Realtime {
     this.socket = io({
       autoConnect: false,
       // WebSocket first: one connection stays on one server process, so `--workers N`
-      // needs no sticky sessions; long-polling remains the fallback.
+      // needs no sticky sessions; long-polling remains the fallback (tryAllTransports: without
+      // it the client would only ever try the first transport).
       transports: ["websocket", "polling"],
+      tryAllTransports: true,
       // A callback, so every reconnect presents the current access token.
       auth: (cb) => {
         void this.auth.token().then((token) => cb({ token: token ?? "" }));

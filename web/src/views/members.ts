@@ -95,9 +95,11 @@ export class MembersView {
       (a, b) => Number(online(b)) - Number(online(a)) || a.username.localeCompare(b.username),
     );
     const count = members.filter(online).length;
-    this.summary.textContent = room.members
-      ? `${count} of ${members.length} online`
-      : "Loading…";
+    const live = this.chat.conn === "connected";
+    this.list.classList.toggle("stale", !live);
+    if (!room.members) this.summary.textContent = "Loading…";
+    else if (!live) this.summary.textContent = "Presence is not live while reconnecting.";
+    else this.summary.textContent = `${count} of ${members.length} online`;
     reconcile(
       this.list,
       members.map((u) => {

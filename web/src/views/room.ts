@@ -313,9 +313,9 @@ export class RoomView {
     let n = 0;
     let lastDay = "";
     let prev: Message | null = null;
-    const day = (iso: string): void => {
+    const day = (iso: string): boolean => {
       const key = dayKey(iso);
-      if (key === lastDay) return;
+      if (key === lastDay) return false;
       lastDay = key;
       prev = null;
       out.push({
@@ -323,6 +323,7 @@ export class RoomView {
         make: () =>
           h("li", { class: "day", role: "separator", "aria-label": dayLabel(iso) }, h("span", null, dayLabel(iso))),
       });
+      return true;
     };
     const noticesUpTo = (seq: number): void => {
       for (let notice = notices[n]; notice && notice.afterSeq <= seq; notice = notices[++n]) {
@@ -335,7 +336,7 @@ export class RoomView {
     for (const m of room.sorted()) {
       noticesUpTo(m.seq - 1);
       day(m.created_at);
-      const p: Message | null = prev;
+      const p = prev as Message | null;
       const compact =
         p !== null &&
         p.user.id === m.user.id &&
@@ -344,12 +345,22 @@ export class RoomView {
       prev = m;
     }
     noticesUpTo(Number.MAX_SAFE_INTEGER);
+    const tail = prev as Message | null;
+    let last = tail ? { userId: tail.user.id, at: tail.created_at } : null;
     for (const pending of this.chat.outbox) {
       if (pending.room !== room.name) continue;
       if (pending.seq !== undefined && room.msgs.has(pending.seq)) continue;
-      day(pending.createdAt);
+      if (day(pending.createdAt)) last = null;
       const state = this.pendingState(pending);
-      out.push({ key: `p${pending.clientId}${state}`, make: () => this.pending(pending, state) });
+      const compact =
+        last !== null &&
+        last.userId === this.chat.me.id &&
+        Date.parse(pending.createdAt) - Date.parse(last.at) < GROUP_MS;
+      out.push({
+        key: `p${pending.clientId}${state}${compact ? "c" : ""}`,
+        make: () => this.pending(pending, state, compact),
+      });
+      last = { userId: this.chat.me.id, at: pending.createdAt };
     }
     return out;
   }
@@ -375,24 +386,22 @@ export class RoomView {
     return this.chat.conn === "connected" ? "sending" : "waiting";
   }
 
-  private pending(p: Pending, state: string): HTMLElement {
+  private pending(p: Pending, state: string, compact: boolean): HTMLElement {
     const label = {
       sending: "Sending…",
       waiting: "Waiting for the connection…",
       failed: `Not sent: ${p.error ?? "error"}`,
     }[state];
-    const status = h("span", { class: "pending-status" }, label ?? "");
+    const me = this.chat.me.username;
     const li = h(
       "li",
-      { class: `msg mine pending ${state}`, "aria-busy": state === "failed" ? "false" : "true" },
-      h(
-        "div",
-        { class: "msg-head" },
-        h("span", { class: "author" }, this.chat.me.username),
-        " ",
-        status,
-      ),
+      {
+        class: `msg mine pending ${state}${compact ? " compact" : ""}`,
+        "aria-busy": state === "failed" ? "false" : "true",
+      },
+      h("div", { class: "msg-head" }, h("span", { class: `author hue-${hue(me)}` }, me)),
       h("div", { class: "msg-text" }, linkify(p.text)),
+      h("div", { class: "pending-status" }, label ?? ""),
     );
     if (state === "failed") {
       const retry = h("button", { type: "button", class: "small" }, "Retry");
