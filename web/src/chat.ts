@@ -23,6 +23,7 @@ const TYPING_EVERY_MS = 2500;
 const TYPING_SHOWN_MS = 5000;
 const SEND_TIMEOUT_MS = 10_000;
 const MAX_ATTEMPTS = 5;
+const READ_DEBOUNCE_MS = 300;
 const SYNC_MAX_ROOMS = 500; // the server's limit per `sync` call
 
 const sleep = (ms: number) => new Promise<void>((resolve) => window.setTimeout(resolve, ms));
@@ -56,6 +57,7 @@ export class Chat {
   private lastTyping = 0;
   private refreshing: Promise<void> | null = null;
   private readonly latestLoads = new Map<string, Promise<void>>();
+  private readonly readTimers = new Map<string, number>();
   private readonly outboxKey: string;
   private savedOutbox = "";
 
@@ -96,6 +98,7 @@ export class Chat {
     this.realtime.stop();
     for (const t of this.timers) window.clearInterval(t);
     for (const t of this.gapTimers.values()) window.clearTimeout(t);
+    for (const t of this.readTimers.values()) window.clearTimeout(t);
     window.removeEventListener("focus", this.onFocus);
     document.removeEventListener("visibilitychange", this.onVisibility);
     this.listeners.clear();
@@ -492,8 +495,18 @@ export class Chat {
     this.sendRead(room);
   }
 
+  /** Tell the server, at most a few times a second per room (a busy room read live). */
   private sendRead(room: RoomState): void {
     room.readDirty = true;
+    if (this.readTimers.has(room.name)) return;
+    const timer = window.setTimeout(() => {
+      this.readTimers.delete(room.name);
+      this.emitRead(room);
+    }, READ_DEBOUNCE_MS);
+    this.readTimers.set(room.name, timer);
+  }
+
+  private emitRead(room: RoomState): void {
     const seq = room.readSeq;
     this.realtime
       .call("markRead", { room: room.name, seq })
