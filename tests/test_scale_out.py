@@ -95,7 +95,7 @@ async def test_a_killed_nodes_users_go_offline(two_nodes: list[ServerProcess], c
         event = await watcher.wait_for(
             "userStatus",
             lambda e: e["user"]["id"] == bob.id and e["status"] == "offline",
-            timeout=10,
+            timeout=20,
         )
         assert event["user"]["username"] == bob.username
     finally:

@@ -34,4 +34,8 @@ async def online_users(hub: Hub) -> list[UserRecord]:
 
 async def _publish_status(hub: Hub, user: TokenUser, status: Literal["online", "offline"]) -> None:
     payload = UserStatusOut(user=UserOut(id=user.id, username=user.username), status=status)
-    await hub.broker.publish(Emit(event="userStatus", data=payload.model_dump(), to="all"))
+    # Everyone else: a user's own sockets need no news of their own presence (and the
+    # connecting socket would get it before its connect acknowledgement).
+    await hub.broker.publish(
+        Emit(event="userStatus", data=payload.model_dump(), to="all", skip_user=user.id)
+    )

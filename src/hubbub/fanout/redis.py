@@ -239,7 +239,7 @@ class RedisPresence:
             try:
                 await self._beat()
                 await self.sweep()
-            except RedisError:
+            except Exception:  # never let one bad beat stop the heartbeat for good
                 log.warning("presence heartbeat failed", exc_info=True)
 
     async def sweep(self) -> list[int]:

@@ -193,7 +193,8 @@ class PostgresStore:
     async def list_rooms(self, *, user_id: int) -> list[RoomListing]:
         rows = await self._pool.fetch(
             f"SELECT {ROOM_COLUMNS}, m.user_id IS NOT NULL,"
-            " COALESCE(r.last_seq - m.last_read_seq, 0)"
+            " CASE WHEN m.user_id IS NULL THEN 0 ELSE (SELECT count(*) FROM messages x"
+            " WHERE x.room_id = r.id AND x.seq > m.last_read_seq AND x.user_id <> $1) END"
             " FROM rooms r LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = $1"
             " WHERE NOT r.private OR m.user_id IS NOT NULL OR EXISTS"
             " (SELECT 1 FROM invites i WHERE i.room_id = r.id AND i.user_id = $1)"

@@ -247,12 +247,13 @@ class SQLiteStore:
         def run(c: sqlite3.Connection) -> list[RoomListing]:
             rows = c.execute(
                 f"SELECT {ROOM_COLUMNS}, m.user_id IS NOT NULL,"
-                " COALESCE(r.last_seq - m.last_read_seq, 0)"
+                " CASE WHEN m.user_id IS NULL THEN 0 ELSE (SELECT count(*) FROM messages x"
+                " WHERE x.room_id = r.id AND x.seq > m.last_read_seq AND x.user_id <> ?) END"
                 " FROM rooms r LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = ?"
                 " WHERE r.private = 0 OR m.user_id IS NOT NULL OR EXISTS"
                 " (SELECT 1 FROM invites i WHERE i.room_id = r.id AND i.user_id = ?)"
                 " ORDER BY r.name",
-                (user_id, user_id),
+                (user_id, user_id, user_id),
             ).fetchall()
             return [RoomListing(room_from_row(r), bool(r[6]), max(0, r[7])) for r in rows]
 
