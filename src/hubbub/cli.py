@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
+from typing import Any
 
 from hubbub.config import Settings
 
@@ -36,6 +38,19 @@ def _upgrade(settings: Settings) -> None:
     upgrade(settings.resolved_database_url)
 
 
+def _log_config(level: str) -> dict[str, Any]:
+    """uvicorn's logging, with Hubbub's own loggers on the same handler and level."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["hubbub"] = {
+        "handlers": ["default"],
+        "level": level.upper(),
+        "propagate": False,
+    }
+    return config
+
+
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -56,6 +71,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         workers=workers,
         ws_per_message_deflate=settings.ws_compression,
         log_level=settings.log_level,
+        log_config=_log_config(settings.log_level),
         proxy_headers=True,
         server_header=False,
     )

@@ -41,34 +41,40 @@ def prefix() -> str:
     return f"hubbub-test-{secrets.token_hex(4)}"
 
 
-MakePresence = Callable[..., Awaitable[Presence]]
+MakeNode = Callable[..., Awaitable[RedisPresence]]
 
 
 @pytest_asyncio.fixture(params=["memory", "redis"])
-async def make_presence(request: pytest.FixtureRequest, prefix: str) -> AsyncIterator[MakePresence]:
-    """``await make_presence()`` is one node's presence; with Redis, nodes share state."""
-    made: list[Presence] = []
+async def presence(request: pytest.FixtureRequest, prefix: str) -> AsyncIterator[Presence]:
+    """One node's presence, in memory or on Redis: the single-node contract."""
     client: aioredis.Redis | None = None
+    node: Presence
     if request.param == "redis":
         client = await require_redis()
-
-    async def make(**options: float) -> Presence:
-        presence: Presence
-        if client is None:
-            if made:
-                pytest.skip("in-memory presence is one node")
-            presence = MemoryPresence()
-        else:
-            presence = RedisPresence(client, node_id=secrets.token_hex(4), prefix=prefix, **options)
-        await presence.start()
-        made.append(presence)
-        return presence
-
-    yield make
-    for presence in made:
-        await presence.close()
+        node = RedisPresence(client, node_id=secrets.token_hex(4), prefix=prefix)
+    else:
+        node = MemoryPresence()
+    await node.start()
+    yield node
+    await node.close()
     if client is not None:
         await client.aclose()
+
+
+@pytest_asyncio.fixture
+async def redis_nodes(redis_client: aioredis.Redis, prefix: str) -> AsyncIterator[MakeNode]:
+    """``await redis_nodes(**options)``: another node's presence on the same Redis."""
+    made: list[RedisPresence] = []
+
+    async def make(**options: float) -> RedisPresence:
+        node = RedisPresence(redis_client, node_id=secrets.token_hex(4), prefix=prefix, **options)
+        await node.start()
+        made.append(node)
+        return node
+
+    yield make
+    for node in made:
+        await node.close()
 
 
 @pytest_asyncio.fixture

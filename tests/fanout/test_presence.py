@@ -1,15 +1,17 @@
-"""One presence contract, in memory and on Redis; node death only matters on Redis."""
+"""One presence contract, in memory and on Redis; several nodes only exist on Redis."""
 
 from __future__ import annotations
 
 import asyncio
 
-from hubbub.fanout.redis import RedisPresence
-from tests.fanout.conftest import MakePresence
+import redis.asyncio as aioredis
+
+from hubbub.fanout.base import Presence
+from tests.fanout.conftest import MakeNode
 
 
-async def test_first_and_last_socket_decide(make_presence: MakePresence) -> None:
-    node = await make_presence()
+async def test_first_and_last_socket_decide(presence: Presence) -> None:
+    node = presence
     assert await node.socket_connected(user_id=1, sid="a") is True
     assert await node.socket_connected(user_id=1, sid="b") is False  # second tab
     assert await node.socket_connected(user_id=2, sid="c") is True
@@ -20,11 +22,14 @@ async def test_first_and_last_socket_decide(make_presence: MakePresence) -> None
     assert await node.socket_disconnected(user_id=1, sid="b") is True
     assert await node.online_user_ids() == {2}
     assert await node.which_online([]) == set()
+    # A socket never counted (or counted out twice) changes nothing.
+    assert await node.socket_disconnected(user_id=2, sid="zzz") is False
+    assert await node.socket_disconnected(user_id=1, sid="b") is False
+    assert await node.online_user_ids() == {2}
 
 
-async def test_a_user_on_two_nodes_is_one_presence(make_presence: MakePresence) -> None:
-    one = await make_presence()
-    two = await make_presence()  # skips for memory: it is one node by design
+async def test_a_user_on_two_nodes_is_one_presence(redis_nodes: MakeNode) -> None:
+    one, two = await redis_nodes(), await redis_nodes()
     assert await one.socket_connected(user_id=7, sid="x") is True
     assert await two.socket_connected(user_id=7, sid="y") is False
     assert await two.online_user_ids() == {7}
@@ -33,10 +38,9 @@ async def test_a_user_on_two_nodes_is_one_presence(make_presence: MakePresence) 
     assert await one.online_user_ids() == set()
 
 
-async def test_a_dead_nodes_users_are_swept_offline(make_presence: MakePresence) -> None:
-    live = await make_presence(liveness=1.0, heartbeat=60.0)
-    doomed = await make_presence(liveness=1.0, heartbeat=60.0)
-    assert isinstance(live, RedisPresence) and isinstance(doomed, RedisPresence)
+async def test_a_dead_nodes_users_are_swept_offline(redis_nodes: MakeNode) -> None:
+    live = await redis_nodes(liveness=1.0, heartbeat=60.0)
+    doomed = await redis_nodes(liveness=1.0, heartbeat=60.0)
     gone: list[list[int]] = []
 
     async def record(users: list[int]) -> None:
@@ -46,7 +50,6 @@ async def test_a_dead_nodes_users_are_swept_offline(make_presence: MakePresence)
     await doomed.socket_connected(user_id=10, sid="a")  # only on the doomed node
     await doomed.socket_connected(user_id=11, sid="b")  # also on the live node
     await live.socket_connected(user_id=11, sid="c")
-    await asyncio.sleep(0.2)
     assert await live.online_user_ids() == {10, 11}
     await live.sweep()
     assert gone == []  # nobody is dead yet
@@ -58,3 +61,15 @@ async def test_a_dead_nodes_users_are_swept_offline(make_presence: MakePresence)
     assert await live.sweep() == [10]
     assert gone == [[10]]
     assert await live.sweep() == []  # swept once
+
+
+async def test_a_node_heals_its_presence_after_redis_lost_it(
+    redis_nodes: MakeNode, redis_client: aioredis.Redis, prefix: str
+) -> None:
+    node = await redis_nodes(heartbeat=0.2)
+    await node.socket_connected(user_id=5, sid="s1")
+    await node.socket_connected(user_id=6, sid="s2")
+    await redis_client.delete(f"{prefix}:presence:node:{node.node_id}", f"{prefix}:presence:nodes")
+    assert await node.online_user_ids() == set()  # what a restarted, empty Redis says
+    await asyncio.sleep(0.5)  # a heartbeat rewrites the node's sockets
+    assert await node.online_user_ids() == {5, 6}

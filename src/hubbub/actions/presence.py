@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Literal
 
 from hubbub.events import UserStatusOut
@@ -11,14 +12,28 @@ from hubbub.schemas import UserOut
 from hubbub.security import TokenUser
 from hubbub.store.base import UserRecord
 
+log = logging.getLogger(__name__)
+
 
 async def socket_connected(hub: Hub, user: TokenUser, sid: str) -> None:
-    if await hub.presence.socket_connected(user_id=user.id, sid=sid):
+    """Presence is best effort: if its store fails, the user still connects and chats
+    (the Redis presence heals from each node's own sockets at its next heartbeat)."""
+    try:
+        came_online = await hub.presence.socket_connected(user_id=user.id, sid=sid)
+    except Exception:
+        log.warning("presence unavailable; %s connected unannounced", user.username, exc_info=True)
+        return
+    if came_online:
         await _publish_status(hub, user, "online")
 
 
 async def socket_disconnected(hub: Hub, user: TokenUser, sid: str) -> None:
-    if await hub.presence.socket_disconnected(user_id=user.id, sid=sid):
+    try:
+        went_offline = await hub.presence.socket_disconnected(user_id=user.id, sid=sid)
+    except Exception:
+        log.warning("presence unavailable; %s left unannounced", user.username, exc_info=True)
+        return
+    if went_offline:
         await _publish_status(hub, user, "offline")
 
 

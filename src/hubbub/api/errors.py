@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hubbub.errors import HubbubError, error_body
 
@@ -27,7 +28,43 @@ _CODE_OF_STATUS = {
 }
 
 
+class BackendFailures:
+    """ASGI middleware: an unexpected error (a database or Redis failure) answers 503
+    ``unavailable`` in PROTOCOL's shape and keeps the connection. (A handler for
+    ``Exception`` would run in Starlette's outermost middleware, which re-raises after
+    answering and so drops the client's keep-alive connection.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("request failed: %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            response = JSONResponse(
+                error_body("unavailable", "the server could not complete this; try again"),
+                status_code=503,
+            )
+            await response(scope, receive, send)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_middleware(BackendFailures)
+
     @app.exception_handler(HubbubError)
     async def hubbub_error(_: Request, exc: HubbubError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
@@ -42,15 +79,6 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             error_body("bad_request", f"{where}: {first.get('msg', 'invalid')}"),
             status_code=422,
-        )
-
-    @app.exception_handler(Exception)
-    async def unexpected_error(_: Request, exc: Exception) -> JSONResponse:
-        # A database or other backend failure: say so in PROTOCOL's shape; the log has why.
-        log.error("request failed", exc_info=exc)
-        return JSONResponse(
-            error_body("unavailable", "the server could not complete this; try again"),
-            status_code=503,
         )
 
     @app.exception_handler(HTTPException)

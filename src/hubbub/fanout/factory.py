@@ -30,6 +30,12 @@ def build_fanout(settings: Settings) -> Fanout:
     prefix = settings.redis_prefix
     return Fanout(
         RedisBroker(client, node_id=node_id, prefix=prefix),
-        RedisPresence(client, node_id=node_id, prefix=prefix, liveness=settings.presence_liveness),
+        RedisPresence(
+            client,
+            node_id=node_id,
+            prefix=prefix,
+            liveness=settings.presence_liveness,
+            heartbeat=min(5.0, settings.presence_liveness / 3),
+        ),
         node_id=node_id,
     )

@@ -170,6 +170,9 @@ class RedisPresence:
         self._online = client.register_script(_ONLINE)
         self._on_gone: Callable[[list[int]], Awaitable[None]] | None = None
         self._beat_task: asyncio.Task[None] | None = None
+        # This node's sockets, the truth its Redis hash is rewritten from on every beat:
+        # so a Redis restart, or a disconnect Redis never heard of, heals within a beat.
+        self._local: dict[int, set[str]] = {}
 
     def on_users_gone(self, callback: Callable[[list[int]], Awaitable[None]]) -> None:
         """Called with the users a dead node's sweep left offline everywhere."""
@@ -192,6 +195,7 @@ class RedisPresence:
         return time.time() - self._liveness
 
     async def socket_connected(self, *, user_id: int, sid: str) -> bool:
+        self._local.setdefault(user_id, set()).add(sid)
         total = await self._connect(
             keys=[self._nodes, self._hash],
             args=[
@@ -206,6 +210,12 @@ class RedisPresence:
         return int(total) == 1
 
     async def socket_disconnected(self, *, user_id: int, sid: str) -> bool:
+        sockets = self._local.get(user_id)
+        if sockets is None or sid not in sockets:
+            return False  # never counted (or already gone): nothing to take back
+        sockets.discard(sid)
+        if not sockets:
+            del self._local[user_id]
         total = await self._disconnect(
             keys=[self._nodes, self._hash], args=[user_id, self._oldest_live(), self._node_prefix]
         )
@@ -230,6 +240,11 @@ class RedisPresence:
     async def _beat(self) -> None:
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.zadd(self._nodes, {self.node_id: time.time()})
+            pipe.delete(self._hash)
+            if self._local:
+                pipe.hset(
+                    self._hash, mapping={user: len(sids) for user, sids in self._local.items()}
+                )
             pipe.expire(self._hash, self._hash_ttl)
             await pipe.execute()
 
@@ -264,4 +279,11 @@ class RedisPresence:
 
 
 def connect(url: str) -> aioredis.Redis:
-    return aioredis.from_url(url, health_check_interval=15, socket_keepalive=True)
+    # Explicit timeouts: a frozen Redis must fail a call in seconds, never hang it.
+    return aioredis.from_url(
+        url,
+        health_check_interval=15,
+        socket_keepalive=True,
+        socket_timeout=5,
+        socket_connect_timeout=5,
+    )
