@@ -123,3 +123,49 @@ async def test_rest_bad_input_is_a_structured_error(api: Api) -> None:
     assert r.status_code == 422 and r.json()["error"]["code"] == "bad_request"
     r = await api.http.get("/api/nothing-here", headers=alice.headers)
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
+async def test_out_of_range_and_unstorable_values_are_bad_requests(
+    server: ServerProcess, api: Api, clients
+) -> None:
+    alice = await api.register("alice")
+    room = await api.create_room(alice)
+    a = await clients(server.url, alice.access_token)
+    huge = 2**63 + 5
+    for event, payload in [
+        ("sync", {"rooms": {room: huge}}),
+        ("markRead", {"room": room, "seq": huge}),
+        ("sendMessage", {"room": room, "text": "nul \x00 inside"}),
+        ("sendMessage", {"room": room, "text": "ok", "client_id": "a\x00b"}),
+        ("sendMessage", {"room": room, "text": "half an emoji \ud83d"}),
+    ]:
+        ack = await a.call(event, payload)
+        assert ack["ok"] is False and ack["error"]["code"] == "bad_request", (event, ack)
+    for params in ({"before": huge}, {"after": huge}):
+        r = await api.history(alice, room, **params)
+        assert r.status_code == 422 and r.json()["error"]["code"] == "bad_request"
+    ack = await a.send(room, "whole emoji \U0001f600 is fine")
+    assert ack["ok"] and ack["message"]["seq"] == 1
+
+
+async def test_clients_cannot_fire_the_connect_and_disconnect_handlers(
+    sqlite_server: ServerProcess, sqlite_api: Api, clients
+) -> None:
+    watcher_account, bob = await sqlite_api.register("watch"), await sqlite_api.register("bob")
+    room = await sqlite_api.create_room(bob)
+    watcher = await clients(sqlite_server.url, watcher_account.access_token)
+    b = await clients(sqlite_server.url, bob.access_token)
+    await watcher.wait_for("userStatus", lambda e: e["user"]["id"] == bob.id)
+    for event, payload in [
+        ("disconnect", {}),
+        ("connect", {"token": bob.access_token}),
+        ("disconnect", None),
+    ]:
+        ack = await b.call(event, payload)
+        assert ack["ok"] is False and ack["error"]["code"] == "bad_request", (event, ack)
+    await settle()
+    assert [e["status"] for e in watcher.events["userStatus"] if e["user"]["id"] == bob.id] == [
+        "online"
+    ]
+    assert (await b.send(room, "still me"))["ok"]
+    await b.wait_for("receiveMessage", lambda m: m["text"] == "still me")

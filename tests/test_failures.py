@@ -7,10 +7,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
+import pytest
 import pytest_asyncio
+import socketio
 
 from tests.conftest import PgDatabases, database_url_for
-from tests.support import PG_ADMIN_URL, Api, ServerProcess
+from tests.support import PG_ADMIN_URL, Api, Client, ServerProcess
 
 
 @pytest_asyncio.fixture
@@ -56,6 +58,14 @@ async def test_database_outage_answers_503_and_recovers(pg_server: ServerProcess
         ack = await sock.send(room, "into the void", client_id="outage-1")
         assert ack["ok"] is False and ack["error"]["code"] == "unavailable"
         assert sock.sio.connected
+        # A new connection is refused with a reason, not left hanging.
+        late = Client(pg_server.url, alice.access_token)
+        errors: list[object] = []
+        late.sio.on("connect_error", lambda data: errors.append(data))
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await late.connect()
+        await late.sio.shutdown()
+        assert errors and errors[0]["message"] == "unavailable"  # type: ignore[index]
 
         await set_reachable(pg_server.database_url, True)
         assert (await api.http.get("/healthz")).status_code == 200

@@ -7,8 +7,11 @@ import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import asyncpg
 import pytest_asyncio
 
+from hubbub.fanout.base import Resync
+from hubbub.fanout.codec import encode
 from tests.conftest import PgDatabases, database_url_for
 from tests.fanout.conftest import require_redis
 from tests.support import REDIS_URL, Api, ServerProcess, settle
@@ -127,3 +130,42 @@ async def test_workers_share_one_chat(tmp_path: Path, pg_databases: PgDatabases,
     finally:
         await api.close()
         await asyncio.to_thread(server.stop)
+
+
+async def test_a_resync_repairs_memberships_the_broker_lost(
+    two_nodes: list[ServerProcess], clients
+) -> None:
+    """If a leave's MembershipChange never reached a node (Redis was away), the Resync
+    sent once Redis is back makes that node re-read its sockets' rooms from the store."""
+    one, two = two_nodes
+    api = Api(one.url)
+    try:
+        alice, bob = await api.register("alice"), await api.register("bob")
+        room = await api.create_room(alice, private=True)
+        await api.invite(alice, room, bob.username)
+        await api.join(bob, room)
+        a = await clients(one.url, alice.access_token)
+        b = await clients(two.url, bob.access_token)
+        await a.send(room, "while bob is in")
+        await b.wait_for("receiveMessage", lambda m: m["text"] == "while bob is in")
+
+        # Bob leaves in the database only: the change is "lost" on its way to node two.
+        assert two.database_url is not None
+        conn = await asyncpg.connect(two.database_url.replace("+asyncpg", ""))
+        try:
+            await conn.execute("DELETE FROM memberships WHERE user_id = $1", bob.id)
+        finally:
+            await conn.close()
+        client = await require_redis()
+        try:
+            prefix = two.extra_env["HUBBUB_REDIS_PREFIX"]
+            await client.publish(f"{prefix}:fanout", encode("test", Resync()))
+        finally:
+            await client.aclose()
+        await settle(0.5)
+        await a.send(room, "after bob left")
+        await a.wait_for("receiveMessage", lambda m: m["text"] == "after bob left")
+        await settle()
+        assert "after bob left" not in await b.received_texts(room)
+    finally:
+        await api.close()

@@ -10,10 +10,19 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from hubbub.schemas import In, MessageOut, Out, RoomListingOut, RoomOut, UserOut, UserPresenceOut
+from hubbub.schemas import (
+    In,
+    MessageOut,
+    Out,
+    RoomListingOut,
+    RoomOut,
+    Seq,
+    UserOut,
+    UserPresenceOut,
+)
 
 RoomKey = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\x00]*$")]
 
 
 # ---- client → server ----
@@ -25,17 +34,17 @@ class RoomRef(In):
 
 class SendMessageIn(In):
     room: RoomKey
-    text: str  # length is checked after trimming, by the action
+    text: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]  # length: by the action
     client_id: ClientId | None = None
 
 
 class SyncIn(In):
-    rooms: dict[RoomKey, Annotated[int, Field(ge=0)]] = Field(max_length=500)
+    rooms: dict[RoomKey, Seq] = Field(max_length=500)
 
 
 class MarkReadIn(In):
     room: RoomKey
-    seq: int = Field(ge=0)
+    seq: Seq
 
 
 # ---- server → client ----

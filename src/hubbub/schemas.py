@@ -13,6 +13,8 @@ from hubbub.store.base import MessageRecord, RoomListing, RoomRecord, UserRecord
 Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{3,32}$")]
 Password = Annotated[str, Field(min_length=8, max_length=1024)]
 RoomName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{1,64}$")]
+MAX_SEQ = 2**63 - 1  # a seq is a signed 64-bit integer in both stores
+Seq = Annotated[int, Field(ge=0, le=MAX_SEQ)]
 
 
 class In(BaseModel):
@@ -43,7 +45,7 @@ class InviteIn(In):
 
 
 class ReadMarkIn(In):
-    seq: int = Field(ge=0)
+    seq: Seq
 
 
 # ---- outbound ----

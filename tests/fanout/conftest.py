@@ -12,7 +12,8 @@ from redis.exceptions import RedisError
 
 from hubbub.fanout.base import Presence
 from hubbub.fanout.memory import MemoryPresence
-from hubbub.fanout.redis import RedisBroker, RedisPresence
+from hubbub.fanout.redis import RedisBroker
+from hubbub.fanout.redis_presence import RedisPresence
 from tests.support import IN_CI, REDIS_URL
 
 

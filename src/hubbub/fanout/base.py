@@ -35,7 +35,13 @@ class MembershipChange:
     joined: bool
 
 
-Publication = Emit | MembershipChange
+@dataclass(frozen=True, slots=True)
+class Resync:
+    """Membership changes may have been missed (the broker lost events): every node
+    re-reads from the store which rooms each of its sockets belongs in."""
+
+
+Publication = Emit | MembershipChange | Resync
 Handler = Callable[[Publication], Awaitable[None]]
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from hubbub.fanout.base import Emit, MembershipChange, Publication
+from hubbub.fanout.base import Emit, MembershipChange, Publication, Resync
 
 
 def encode(node_id: str, publication: Publication) -> bytes:
@@ -20,6 +20,8 @@ def encode(node_id: str, publication: Publication) -> bytes:
             "key": publication.key,
             "skip_user": publication.skip_user,
         }
+    elif isinstance(publication, Resync):
+        body = {"k": "resync"}
     else:
         body = {
             "k": "membership",
@@ -39,4 +41,6 @@ def decode(raw: bytes | str) -> tuple[str, Publication]:
         return node, Emit(**body)
     if kind == "membership":
         return node, MembershipChange(**body)
+    if kind == "resync":
+        return node, Resync()
     raise ValueError(f"unknown publication kind {kind!r}")

@@ -23,7 +23,8 @@ class Fanout:
 def build_fanout(settings: Settings) -> Fanout:
     if not settings.redis_url:
         return Fanout(MemoryBroker(), MemoryPresence(), node_id="local")
-    from hubbub.fanout.redis import RedisBroker, RedisPresence, connect, new_node_id
+    from hubbub.fanout.redis import RedisBroker, connect, new_node_id
+    from hubbub.fanout.redis_presence import RedisPresence
 
     client = connect(settings.redis_url)
     node_id = new_node_id()

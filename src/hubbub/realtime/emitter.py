@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from engineio import packet as eio_packet
 
-from hubbub.fanout.base import Emit, MembershipChange, Publication
+from hubbub.fanout.base import Emit, MembershipChange
 from hubbub.realtime.rooms import chat_room, user_room
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ class LocalEmitter:
     def sids_of(self, user_id: int) -> list[str]:
         return [sid for sid, _ in self._sio.manager.get_participants(NAMESPACE, user_room(user_id))]
 
-    async def __call__(self, publication: Publication) -> None:
+    async def __call__(self, publication: Emit | MembershipChange) -> None:
         if isinstance(publication, MembershipChange):
             await self._follow_membership(publication)
         else:
@@ -50,6 +50,10 @@ class LocalEmitter:
         frame = eio_packet.Packet(
             eio_packet.MESSAGE, _SOCKETIO_EVENT + orjson.dumps([emit.event, emit.data]).decode()
         )
+        # A socket still in its connect handler gets nothing before its CONNECT packet.
+        pending = self._sio.manager.pending_connect.get(NAMESPACE)
+        if pending:
+            skip.update(pending)
         sockets = self._sio.eio.sockets
         queued = 0
         for sid, eio_sid in self._sio.manager.get_participants(NAMESPACE, room):

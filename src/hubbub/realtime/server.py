@@ -13,17 +13,19 @@ from typing import Any, TypeVar
 import orjson
 import socketio
 from pydantic import BaseModel, ValidationError
+from socketio.exceptions import ConnectionRefusedError as ConnectionRefused
 
 from hubbub.actions import messages, presence, rooms
 from hubbub.actions.auth import authenticate
 from hubbub.config import Settings
 from hubbub.errors import BadRequest, HubbubError, TooLarge, Unauthorized
 from hubbub.events import MarkReadIn, RoomRef, SendMessageIn, SyncIn
+from hubbub.fanout.base import Publication, Resync
 from hubbub.hub import Hub
 from hubbub.realtime.codec import OrjsonCodec
-from hubbub.realtime.emitter import LocalEmitter
+from hubbub.realtime.emitter import NAMESPACE, LocalEmitter
 from hubbub.realtime.origins import origin_check
-from hubbub.realtime.rooms import chat_room, user_room
+from hubbub.realtime.rooms import chat_room, is_chat_room, user_room
 from hubbub.schemas import RoomOut, message_wire
 from hubbub.security import TokenUser
 
@@ -73,7 +75,28 @@ class RealtimeServer:
 
     def attach(self, hub: Hub) -> None:
         self._hub = hub
-        hub.broker.subscribe(self.emitter)
+        hub.broker.subscribe(self._on_publication)
+
+    async def _on_publication(self, publication: Publication) -> None:
+        if isinstance(publication, Resync):
+            await self._resync_rooms()
+        else:
+            await self.emitter(publication)
+
+    async def _resync_rooms(self) -> None:
+        """Put every local socket in exactly the rooms the store says its user is in
+        (after the broker may have lost membership changes)."""
+        rooms_of: dict[int, set[str]] = {}
+        for sid, user in list(self._users.items()):
+            if user.id not in rooms_of:
+                names = await self.hub.store.member_room_names(user_id=user.id)
+                rooms_of[user.id] = {chat_room(name) for name in names}
+            wanted = rooms_of[user.id]
+            current = {r for r in self.sio.rooms(sid) if is_chat_room(r)}
+            for room in current - wanted:
+                await self.sio.leave_room(sid, room)
+            for room in wanted - current:
+                await self.sio.enter_room(sid, room)
 
     def _register(self) -> None:
         sio = self.sio
@@ -88,20 +111,50 @@ class RealtimeServer:
         sio.on("*", self.on_unknown)
 
     # ---- connection ----
-    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+    def _is_event(self, sid: str) -> bool:
+        """A client may *send* events named "connect"/"disconnect": python-socketio routes
+        them to the same handlers. The real ones arrive while the sid is not connected."""
+        return bool(self.sio.manager.is_connected(sid, NAMESPACE))
+
+    def _transport_open(self, sid: str) -> bool:
+        eio_sid = self.sio.manager.eio_sid_from_sid(sid, NAMESPACE)
+        socket = self.sio.eio.sockets.get(eio_sid) if eio_sid else None
+        return socket is not None and not socket.closed and not socket.closing
+
+    async def on_connect(self, sid: str, environ: Any = None, auth: Any = None) -> Ack | None:
+        if self._is_event(sid):
+            return error_ack(BadRequest("'connect' is reserved"))
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
             user = authenticate(self.hub, token if isinstance(token, str) else None)
         except Unauthorized as exc:
-            raise socketio.exceptions.ConnectionRefusedError("unauthorized", exc.to_wire()) from exc
+            raise ConnectionRefused("unauthorized", exc.to_wire()) from exc
         self._users[sid] = user
-        # The user room first: a membership change published from now on reaches us.
-        await self.sio.enter_room(sid, user_room(user.id))
-        for name in await self.hub.store.member_room_names(user_id=user.id):
-            await self.sio.enter_room(sid, chat_room(name))
-        await presence.socket_connected(self.hub, user, sid)
+        try:
+            # The user room first: a membership change published from now on reaches us.
+            await self.sio.enter_room(sid, user_room(user.id))
+            for name in await self.hub.store.member_room_names(user_id=user.id):
+                await self.sio.enter_room(sid, chat_room(name))
+            await presence.socket_connected(self.hub, user, sid)
+        except Exception as exc:
+            log.exception("connect failed")
+            await self._forget(sid)
+            refusal = {"code": "unavailable", "message": "try again"}
+            raise ConnectionRefused("unavailable", refusal) from exc
+        if not self._transport_open(sid):
+            # It went away while we were connecting it; python-socketio will not call
+            # on_disconnect for a connection that never completed, so undo here.
+            await self._forget(sid)
+            raise ConnectionRefused("gone")
+        return None
 
-    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+    async def on_disconnect(self, sid: str, reason: Any = None) -> Ack | None:
+        if self._is_event(sid):
+            return error_ack(BadRequest("'disconnect' is reserved"))
+        await self._forget(sid)
+        return None
+
+    async def _forget(self, sid: str) -> None:
         user = self._users.pop(sid, None)
         if user is not None and self._hub is not None:
             await presence.socket_disconnected(self._hub, user, sid)
@@ -111,7 +164,7 @@ class RealtimeServer:
 
     # ---- events ----
     def _event(
-        self, model: type[M], action: Callable[[TokenUser, M], Awaitable[Ack]]
+        self, model: type[M], action: Callable[[str, TokenUser, M], Awaitable[Ack]]
     ) -> Callable[..., Awaitable[Ack]]:
         """Wrap an action: size check, payload validation, error translation."""
         limit = self.settings.max_event_bytes
@@ -126,13 +179,17 @@ class RealtimeServer:
                     raise BadRequest("send one payload object")
                 if not isinstance(payload, dict):
                     raise BadRequest("the payload must be a JSON object")
-                if len(orjson.dumps(payload)) > limit:
+                try:
+                    size = len(orjson.dumps(payload))
+                except orjson.JSONEncodeError as exc:  # e.g. a lone surrogate
+                    raise BadRequest("the payload is not valid Unicode text") from exc
+                if size > limit:
                     raise TooLarge(f"payload is over {limit} bytes")
                 try:
                     parsed = model.model_validate(payload)
                 except ValidationError as exc:
                     raise BadRequest(describe(exc)) from exc
-                return await action(user, parsed)
+                return await action(sid, user, parsed)
             except HubbubError as exc:
                 return error_ack(exc)
             except Exception:
@@ -141,8 +198,10 @@ class RealtimeServer:
 
         return handle
 
-    async def join_room(self, user: TokenUser, payload: RoomRef) -> Ack:
+    async def join_room(self, sid: str, user: TokenUser, payload: RoomRef) -> Ack:
         room = await rooms.join_room(self.hub, user, payload.room)
+        # Also when already a member: this socket may have missed the membership change.
+        await self.sio.enter_room(sid, chat_room(room.name))
         page = await messages.history(self.hub, user, room.name)
         members = await rooms.members_of(self.hub, room)
         # Re-read so last_seq counts messages stored since the membership check.
@@ -154,21 +213,21 @@ class RealtimeServer:
             "members": [m.model_dump() for m in members],
         }
 
-    async def leave_room(self, user: TokenUser, payload: RoomRef) -> Ack:
+    async def leave_room(self, sid: str, user: TokenUser, payload: RoomRef) -> Ack:
         await rooms.leave_room(self.hub, user, payload.room)
         return {"ok": True}
 
-    async def send_message(self, user: TokenUser, payload: SendMessageIn) -> Ack:
+    async def send_message(self, sid: str, user: TokenUser, payload: SendMessageIn) -> Ack:
         message = await messages.send_message(
             self.hub, user, room=payload.room, text=payload.text, client_id=payload.client_id
         )
         return {"ok": True, "message": message_wire(message)}
 
-    async def typing(self, user: TokenUser, payload: RoomRef) -> Ack:
+    async def typing(self, sid: str, user: TokenUser, payload: RoomRef) -> Ack:
         await rooms.typing(self.hub, user, payload.room)
         return {"ok": True}
 
-    async def sync(self, user: TokenUser, payload: SyncIn) -> Ack:
+    async def sync(self, sid: str, user: TokenUser, payload: SyncIn) -> Ack:
         result = await messages.sync(self.hub, user, payload.rooms)
         ack: Ack = {
             "ok": True,
@@ -181,6 +240,6 @@ class RealtimeServer:
             ack["errors"] = {room: error.to_wire() for room, error in result.errors.items()}
         return ack
 
-    async def mark_read(self, user: TokenUser, payload: MarkReadIn) -> Ack:
+    async def mark_read(self, sid: str, user: TokenUser, payload: MarkReadIn) -> Ack:
         await rooms.mark_read(self.hub, user, payload.room, seq=payload.seq)
         return {"ok": True}

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 
 from hubbub.actions import messages
 from hubbub.api.deps import CurrentUser, HubDep
-from hubbub.schemas import ErrorOut, MessageOut, MessagesOut
+from hubbub.schemas import MAX_SEQ, ErrorOut, MessageOut, MessagesOut
 
 router = APIRouter(
     prefix="/api/rooms",
@@ -20,8 +20,12 @@ async def history(
     name: str,
     user: CurrentUser,
     hub: HubDep,
-    before: Annotated[int | None, Query(ge=1, description="messages with a lower seq")] = None,
-    after: Annotated[int | None, Query(ge=0, description="messages with a higher seq")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=MAX_SEQ, description="messages with a lower seq")
+    ] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=MAX_SEQ, description="messages with a higher seq")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> MessagesOut:
     page = await messages.history(hub, user, name, before=before, after=after, limit=limit)
