@@ -166,7 +166,7 @@ class Api:
         )
 
 
-SERVER_EVENTS = ("receiveMessage", "roomEvent", "userStatus", "typing")
+SERVER_EVENTS = ("receiveMessage", "roomEvent", "userStatus", "typing", "roomCreated", "invited")
 
 
 class Client:

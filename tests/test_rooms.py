@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hubbub.events import InvitedOut, RoomCreatedOut
 from hubbub.schemas import MembersOut, RoomsOut
 from tests.support import Api, ServerProcess, settle, unique
 
@@ -139,3 +140,28 @@ async def test_unread_counts_and_read_mark(server: ServerProcess, api: Api, clie
     b = await clients(server.url, bob.access_token)
     assert await b.call("markRead", {"room": room, "seq": 3}) == {"ok": True}
     assert unread((await api.http.get("/api/rooms", headers=bob.headers)).json()) == 0
+
+
+async def test_new_public_rooms_and_invitations_arrive_live(
+    server: ServerProcess, api: Api, clients
+) -> None:
+    alice, bob, carol = [await api.register(n) for n in ("alice", "bob", "carol")]
+    a = await clients(server.url, alice.access_token)
+    b = await clients(server.url, bob.access_token)
+    c = await clients(server.url, carol.access_token)
+    public = await api.create_room(alice)
+    created = await b.wait_for("roomCreated", lambda e: e["room"]["name"] == public)
+    RoomCreatedOut.model_validate(created)
+    assert created["room"]["private"] is False
+
+    secret = await api.create_room(alice, private=True)
+    assert (await api.invite(alice, secret, bob.username)).status_code == 204
+    invited = await b.wait_for("invited")
+    InvitedOut.model_validate(invited)
+    assert invited["room"]["name"] == secret
+    assert invited["by"] == {"id": alice.id, "username": alice.username}
+    await settle()
+    # Private rooms are announced to nobody; invitations only to the invitee.
+    assert [e["room"]["name"] for e in c.events["roomCreated"]] == [public]
+    assert c.events["invited"] == [] and a.events["invited"] == []
+    assert a.events["roomCreated"] == []  # the creator knows

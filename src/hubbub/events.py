@@ -62,6 +62,19 @@ class UserStatusOut(Out):
     status: Literal["online", "offline"]
 
 
+class RoomCreatedOut(Out):
+    """Extension: a public room was created (to every connected socket)."""
+
+    room: RoomOut
+
+
+class InvitedOut(Out):
+    """Extension: the receiving user was invited to a private room (to their sockets)."""
+
+    room: RoomOut
+    by: UserOut
+
+
 class TypingOut(Out):
     room: str
     user: UserOut

@@ -105,11 +105,23 @@ async def test_private_room_is_invisible_until_invited(
     await panel.get_by_role("button", name="Invite").click()
     await expect(panel.get_by_role("status")).to_have_text(re.compile(f"Invited {bob.username}"))
 
-    await bob.page.goto("/")
+    # It arrives live (the server's `invited` event), no reload needed.
     await bob.rooms_nav.get_by_role("button", name=f"Accept {secret}").click()
     await expect(bob.stored_texts(secret)).to_have_text(["classified"])
     await bob.send(secret, "thanks for the invite")
     await expect(alice.stored_texts(secret)).to_have_text(["classified", "thanks for the invite"])
+
+
+async def test_a_new_public_room_appears_live(sqlite_server: ServerProcess, people: PersonFactory):
+    url = sqlite_server.url
+    bob = await (await people(url)).register("bob")
+    alice = await (await people(url)).register("alice")
+    await bob.expect_connected()
+    room = await alice.create_room()
+    # Bob's list shows it without a reload (the server's `roomCreated` event).
+    await bob.rooms_nav.get_by_role("button", name=f"Join {room}").click()
+    await alice.send(room, "welcome, early bird")  # racing Bob's join: no wait between
+    await expect(bob.stored_texts(room)).to_have_text(["welcome, early bird"])
 
 
 async def test_online_list_and_typing_update_live(

@@ -56,6 +56,7 @@ export class Chat {
   private flushing = false;
   private lastTyping = 0;
   private refreshing: Promise<void> | null = null;
+  private refreshAgain = false;
   private readonly latestLoads = new Map<string, Promise<void>>();
   private readonly readTimers = new Map<string, number>();
   private readonly outboxKey: string;
@@ -79,6 +80,9 @@ export class Chat {
       roomEvent: (e) => this.onRoomEvent(e),
       userStatus: (e) => this.onUserStatus(e),
       typing: (e) => this.onTyping(e),
+      // The room list changed (a new public room, an invitation): list it again.
+      roomCreated: () => void this.refreshRooms(),
+      invited: () => void this.refreshRooms(),
     });
   }
 
@@ -173,8 +177,20 @@ export class Chat {
     }
   }
 
+  /** List the rooms again. A call while a listing is in flight asks for one more pass
+   * after it: the listing under way may predate what prompted the call (a message in a
+   * room joined a moment ago). */
   refreshRooms(): Promise<void> {
-    this.refreshing ??= this.doRefreshRooms().finally(() => {
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      do {
+        this.refreshAgain = false;
+        await this.doRefreshRooms();
+      } while (this.refreshAgain);
+    })().finally(() => {
       this.refreshing = null;
     });
     return this.refreshing;

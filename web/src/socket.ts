@@ -4,7 +4,15 @@
 
 import { io, type Socket } from "socket.io-client";
 import type { Auth } from "./auth";
-import type { Ack, Message, RoomEvent, TypingEvent, UserStatus } from "./types";
+import type {
+  Ack,
+  Invited,
+  Message,
+  RoomCreated,
+  RoomEvent,
+  TypingEvent,
+  UserStatus,
+} from "./types";
 
 export type ConnState = "connecting" | "connected" | "reconnecting" | "signed-out";
 
@@ -13,6 +21,9 @@ export interface ServerEvents {
   roomEvent: (event: RoomEvent) => void;
   userStatus: (event: UserStatus) => void;
   typing: (event: TypingEvent) => void;
+  /** Extensions (docs/protocol-extensions.md): the room list changed for this user. */
+  roomCreated: (event: RoomCreated) => void;
+  invited: (event: Invited) => void;
 }
 
 export interface Listener extends ServerEvents {
@@ -69,6 +80,8 @@ export class Realtime {
     s.on("roomEvent", (e: RoomEvent) => this.listener.roomEvent(e));
     s.on("userStatus", (e: UserStatus) => this.listener.userStatus(e));
     s.on("typing", (e: TypingEvent) => this.listener.typing(e));
+    s.on("roomCreated", (e: RoomCreated) => this.listener.roomCreated(e));
+    s.on("invited", (e: Invited) => this.listener.invited(e));
   }
 
   get connected(): boolean {

@@ -130,10 +130,11 @@ export class RoomState {
     const first = page[0];
     this.loaded = true;
     if (!first) {
-      // An empty room (or only live messages so far).
+      // The room was empty when the page was read: whatever we hold arrived since, from
+      // seq 1 on (a live message racing the page must not count as already shown).
       this.oldest = null;
       this.hasOlder = false;
-      this.contig = Math.min(this.contig, this.lastSeq);
+      this.contig = 0;
       for (const m of [...all.values()].sort((a, b) => a.seq - b.seq)) this.ingest(m);
       return;
     }

@@ -65,6 +65,17 @@ export interface RoomEvent {
   user: User;
 }
 
+/** Extension: a public room was created. */
+export interface RoomCreated {
+  room: Room;
+}
+
+/** Extension: the user was invited to a private room. */
+export interface Invited {
+  room: Room;
+  by: User;
+}
+
 export interface UserStatus {
   user: User;
   status: "online" | "offline";

@@ -6,10 +6,10 @@ import re
 from typing import Literal
 
 from hubbub.errors import BadRequest, Conflict, Forbidden, NotFound
-from hubbub.events import RoomEventOut, TypingOut
+from hubbub.events import InvitedOut, RoomCreatedOut, RoomEventOut, TypingOut
 from hubbub.fanout.base import Emit, MembershipChange
 from hubbub.hub import Hub
-from hubbub.schemas import UserOut, UserPresenceOut
+from hubbub.schemas import RoomOut, UserOut, UserPresenceOut
 from hubbub.security import TokenUser
 from hubbub.store.base import DuplicateName, RoomListing, RoomRecord, UserRecord
 
@@ -64,6 +64,11 @@ async def create_room(hub: Hub, user: TokenUser, *, name: str, private: bool) ->
     except DuplicateName as exc:
         raise Conflict(f"a room named {name!r} exists") from exc
     await hub.broker.publish(MembershipChange(user_id=user.id, room=room.name, joined=True))
+    if not room.private:  # everyone may join it: let every room list show it at once
+        created = RoomCreatedOut(room=RoomOut.of(room))
+        await hub.broker.publish(
+            Emit(event="roomCreated", data=created.model_dump(), to="all", skip_user=user.id)
+        )
     return room
 
 
@@ -97,6 +102,10 @@ async def invite(hub: Hub, user: TokenUser, name: str, *, username: str) -> None
     if not room.private:
         raise BadRequest(f"room {name!r} is public: anyone can join it")
     await hub.store.add_invite(room_id=room.id, user_id=invitee.id, invited_by=user.id)
+    invited = InvitedOut(room=RoomOut.of(room), by=_user_out(user))
+    await hub.broker.publish(
+        Emit(event="invited", data=invited.model_dump(), to="user", key=str(invitee.id))
+    )
 
 
 async def members(hub: Hub, user: TokenUser, name: str) -> list[UserPresenceOut]:
