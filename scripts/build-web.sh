@@ -24,4 +24,8 @@ if [ ! -f "$out" ] || [ -n "$(find web/index.html web/package.json web/package-l
     echo "$log" >&2
     exit 1
   fi
+  # The API docs page (/docs) uses Swagger UI from npm too, never a CDN: it works offline.
+  mkdir -p src/hubbub/static/app/api-docs
+  cp web/node_modules/swagger-ui-dist/{swagger-ui-bundle.js,swagger-ui.css,favicon-32x32.png} \
+    src/hubbub/static/app/api-docs/
 fi

@@ -16,6 +16,7 @@ from typing import Any
 import socketio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -37,6 +38,12 @@ PLACEHOLDER = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Hubbub</title></head><body><h1>Hubbub</h1>
 <p>The server is running. The web client is not built yet: see the README.
 The API is documented at <a href="/docs">/docs</a>.</p></body></html>"""
+
+
+API_DOCS_PLACEHOLDER = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Hubbub API</title></head><body><h1>Hubbub API</h1>
+<p>The interactive docs are built with the web client (see the README). The OpenAPI
+document is at <a href="/openapi.json">/openapi.json</a>.</p></body></html>"""
 
 
 def create_app(settings: Settings | None = None) -> Any:
@@ -70,7 +77,13 @@ def create_app(settings: Settings | None = None) -> Any:
             await fanout.close()
             await store.close()
 
-    api = FastAPI(title="Hubbub", version=__version__, lifespan=lifespan)
+    api = FastAPI(
+        title="Hubbub",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,  # served below from the package, not from a CDN
+        redoc_url=None,
+    )
     install_error_handlers(api)
     if settings.cors_origins:
         api.add_middleware(
@@ -89,8 +102,23 @@ def create_app(settings: Settings | None = None) -> Any:
 def _serve_web_client(api: FastAPI) -> None:
     index = STATIC_DIR / "app" / "index.html"
     assets = STATIC_DIR / "app" / "assets"
+    swagger = STATIC_DIR / "app" / "api-docs"
     if assets.is_dir():
         api.mount("/assets", StaticFiles(directory=assets), name="assets")
+    if swagger.is_dir():
+        api.mount("/api-docs", StaticFiles(directory=swagger), name="api-docs")
+
+    @api.get("/docs", include_in_schema=False, response_model=None)
+    async def api_docs() -> HTMLResponse:
+        if not (swagger / "swagger-ui-bundle.js").is_file():
+            return HTMLResponse(API_DOCS_PLACEHOLDER)
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Hubbub API",
+            swagger_js_url="/api-docs/swagger-ui-bundle.js",
+            swagger_css_url="/api-docs/swagger-ui.css",
+            swagger_favicon_url="/api-docs/favicon-32x32.png",
+        )
 
     @api.get("/", include_in_schema=False, response_model=None)
     async def web_client() -> FileResponse | HTMLResponse:
