@@ -226,6 +226,27 @@ class Client:
             await self.sio.disconnect()
 
 
+@dataclass
+class Pair:
+    """Alice (owner) and Bob, both members of one room, each with a connected socket."""
+
+    alice: Account
+    bob: Account
+    room: str
+    a: Client
+    b: Client
+
+
+async def two_in_a_room(api: Api, connect: Callable[..., Any], url: str) -> Pair:
+    """The usual start of a chat test; ``connect`` is the ``clients`` fixture."""
+    alice, bob = await api.register("alice"), await api.register("bob")
+    room = await api.create_room(alice)
+    assert (await api.join(bob, room)).status_code == 200
+    a = await connect(url, alice.access_token)
+    b = await connect(url, bob.access_token)
+    return Pair(alice, bob, room, a, b)
+
+
 async def settle(seconds: float = 0.3) -> None:
     """Give events that should *not* arrive a moment to prove they don't."""
     await asyncio.sleep(seconds)

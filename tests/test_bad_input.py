@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import Api, ServerProcess, settle, unique
+from tests.support import Api, ServerProcess, settle, two_in_a_room, unique
 
 BAD_SEND_PAYLOADS = [
     (None, "bad_request"),
@@ -29,11 +29,8 @@ BAD_SEND_PAYLOADS = [
 async def test_bad_sends_get_an_error_and_change_nothing(
     server: ServerProcess, api: Api, clients
 ) -> None:
-    alice, bob = await api.register("alice"), await api.register("bob")
-    room = await api.create_room(alice)
-    await api.join(bob, room)
-    a = await clients(server.url, alice.access_token)
-    b = await clients(server.url, bob.access_token)
+    pair = await two_in_a_room(api, clients, server.url)
+    alice, room, a, b = pair.alice, pair.room, pair.a, pair.b
 
     for payload, code in BAD_SEND_PAYLOADS:
         if isinstance(payload, dict) and payload.get("room") == "ROOM":

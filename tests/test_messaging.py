@@ -6,7 +6,7 @@ import asyncio
 
 from hubbub.events import JoinRoomAck, RoomEventOut, SendMessageAck, SyncAck, TypingOut
 from hubbub.schemas import MessageOut
-from tests.support import Api, ServerProcess, settle
+from tests.support import Api, ServerProcess, settle, two_in_a_room
 
 
 async def test_two_users_chat_in_real_time(server: ServerProcess, api: Api, clients) -> None:
@@ -112,11 +112,8 @@ async def test_history_pages_by_seq(server: ServerProcess, api: Api, clients) ->
 async def test_resend_with_same_client_id_stores_and_broadcasts_once(
     server: ServerProcess, api: Api, clients
 ) -> None:
-    alice, bob = await api.register("alice"), await api.register("bob")
-    room = await api.create_room(alice)
-    await api.join(bob, room)
-    a = await clients(server.url, alice.access_token)
-    b = await clients(server.url, bob.access_token)
+    pair = await two_in_a_room(api, clients, server.url)
+    alice, room, a, b = pair.alice, pair.room, pair.a, pair.b
     first = await a.send(room, "once", client_id="retry-1")
     again = await a.send(room, "once (retried)", client_id="retry-1")
     assert again["ok"] and again["message"] == first["message"]

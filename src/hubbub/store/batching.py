@@ -34,8 +34,29 @@ class BatchPlan:
     count_per_room: dict[int, int] = field(default_factory=dict)
 
 
-def keys_to_look_up(batch: list[NewMessage]) -> list[DedupKey]:
-    return list({key for m in batch if (key := dedup_key(m)) is not None})
+def first_by_key(batch: list[NewMessage]) -> dict[DedupKey, NewMessage]:
+    """The first send of each ``client_id`` in the batch: the keys to look up."""
+    first: dict[DedupKey, NewMessage] = {}
+    for message in batch:
+        key = dedup_key(message)
+        if key is not None and key not in first:
+            first[key] = message
+    return first
+
+
+def already_stored(
+    send: NewMessage, *, id: int, seq: int, text: str, created_at: str
+) -> MessageRecord:
+    """The stored message a resend gets back (same room and user as the resend)."""
+    return MessageRecord(
+        id=id,
+        room=send.room.name,
+        seq=seq,
+        user=send.user,
+        text=text,
+        created_at=created_at,
+        client_id=send.client_id,
+    )
 
 
 def plan_batch(batch: list[NewMessage], stored: dict[DedupKey, MessageRecord]) -> BatchPlan:

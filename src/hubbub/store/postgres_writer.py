@@ -101,8 +101,9 @@ class PostgresWriter:
         self, conn: asyncpg.Connection, batch: list[NewMessage]
     ) -> list[StoredMessage]:
         stored: dict[batching.DedupKey, MessageRecord] = {}
-        keys = batching.keys_to_look_up(batch)
-        if keys:
+        firsts = batching.first_by_key(batch)
+        if firsts:
+            keys = list(firsts)
             # LATERAL … LIMIT 1 keeps this an index probe per key, even under a plan cached
             # while the table was empty (a hash join over all messages otherwise).
             rows = await conn.fetch(
@@ -116,18 +117,10 @@ class PostgresWriter:
                 [k[1] for k in keys],
                 [k[2] for k in keys],
             )
-            by_key = {batching.dedup_key(m): m for m in batch}
             for r in rows:
                 key = (r[0], r[1], r[2])
-                first = by_key[key]
-                stored[key] = MessageRecord(
-                    id=r[3],
-                    room=first.room.name,
-                    seq=r[4],
-                    user=first.user,
-                    text=r[5],
-                    created_at=iso(r[6]),
-                    client_id=r[2],
+                stored[key] = batching.already_stored(
+                    firsts[key], id=r[3], seq=r[4], text=r[5], created_at=iso(r[6])
                 )
         plan = batching.plan_batch(batch, stored)
         if not plan.new:

@@ -167,22 +167,15 @@ def _settle(outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]
 def store_message_batch(conn: sqlite3.Connection, batch: list[NewMessage]) -> list[StoredMessage]:
     """Group commit for SQLite; runs on the writer thread inside its transaction."""
     stored: dict[batching.DedupKey, MessageRecord] = {}
-    for key in batching.keys_to_look_up(batch):
+    for key, first in batching.first_by_key(batch).items():
         row = conn.execute(
             "SELECT id, seq, text, created_at FROM messages"
             " WHERE room_id = ? AND user_id = ? AND client_id = ?",
             key,
         ).fetchone()
         if row is not None:
-            first = next(m for m in batch if batching.dedup_key(m) == key)
-            stored[key] = MessageRecord(
-                id=row[0],
-                room=first.room.name,
-                seq=row[1],
-                user=first.user,
-                text=row[2],
-                created_at=row[3],
-                client_id=key[2],
+            stored[key] = batching.already_stored(
+                first, id=row[0], seq=row[1], text=row[2], created_at=row[3]
             )
     plan = batching.plan_batch(batch, stored)
     last_seq_after = {
