@@ -61,8 +61,8 @@ class ServerProcess:
             HUBBUB_DATA_DIR=str(self.data_dir),
             HUBBUB_JWT_SECRET="test-secret-" + "x" * 40,
             HUBBUB_LOG_LEVEL="warning",
-            **self.extra_env,
         )
+        env.update(self.extra_env)  # a test's own settings win
         if self.database_url:
             env["HUBBUB_DATABASE_URL"] = self.database_url
         return env

@@ -103,6 +103,28 @@ async def test_access_token_is_refreshed_before_it_expires(tmp_path: Path, peopl
         await asyncio.to_thread(server.stop)
 
 
+async def test_a_token_the_server_refuses_is_refreshed_at_once(
+    tmp_path: Path, people: PersonFactory
+):
+    """The server's JWT secret changes (a rotation): every access token it issued is now
+    refused, but the stored refresh tokens still work, so the page recovers by itself."""
+    server = ServerProcess(data_dir=tmp_path / "data")
+    await asyncio.to_thread(server.start)
+    try:
+        alice = await (await people(server.url)).register("alice")
+        room = await alice.create_room()
+        await alice.send(room, "before the rotation")
+        server.extra_env["HUBBUB_JWT_SECRET"] = "rotated-" + "y" * 40
+        await asyncio.to_thread(server.restart)
+        await alice.expect_connected()  # refused once, refreshed, reconnected
+        await alice.send(room, "after the rotation")
+        await expect(alice.stored_texts(room)).to_have_text(
+            ["before the rotation", "after the rotation"]
+        )
+    finally:
+        await asyncio.to_thread(server.stop)
+
+
 async def test_queued_sends_survive_a_reload_and_go_out_once(
     sqlite_server: ServerProcess, sqlite_api: Api, people: PersonFactory
 ):

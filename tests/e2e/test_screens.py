@@ -97,6 +97,8 @@ async def test_main_screens_on_desktop_and_phone(
         await phone.room_link(design).click()
         await expect(phone.composer(design)).to_be_visible()
         await expect(phone.rooms_nav).to_be_hidden()
+        # The icon-only Send button still has a name for screen readers.
+        await expect(page.get_by_role("button", name="Send", exact=True)).to_be_visible()
         await expect(phone.members(design)).to_be_hidden()
         await c.call("typing", {"room": design})
         await expect(phone.typing_line()).to_have_text("carol is typing…")

@@ -42,7 +42,7 @@ export class Api {
       throw new ApiError(0, "network", "Cannot reach the server.");
     }
     if (response.status === 401 && token && retry) {
-      if ((await this.auth.refresh()) === "ok") return this.request(method, path, body, false);
+      if ((await this.auth.refresh(token)) === "ok") return this.request(method, path, body, false);
     }
     if (!response.ok) throw await errorOf(response);
     if (response.status === 204) return undefined as T;

@@ -61,21 +61,32 @@ export class Auth {
   private listeners = new Set<() => void>();
   private inflight: Promise<RefreshOutcome> | null = null;
   private timer: number | undefined;
+  /** Tells other tabs about a new pair at once (localStorage may reach them late, and a
+   * tab that sends the old, used refresh token gets the whole login revoked). */
+  private readonly channel =
+    typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel("hubbub-session");
 
   constructor() {
+    this.channel?.addEventListener("message", (event: MessageEvent<Session | null>) => {
+      this.adopt(event.data);
+    });
     // Another tab logged in, refreshed or logged out.
     window.addEventListener("storage", (event) => {
       if (event.key !== KEY && event.key !== null) return;
-      const next = load();
-      if (next?.refresh === this.session?.refresh) return;
-      this.session = next;
-      this.schedule();
-      this.changed();
+      this.adopt(load());
     });
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible" && this.stale()) void this.refresh();
     });
     this.schedule();
+  }
+
+  /** Take a session another tab stored (a refresh, a login, a logout). */
+  private adopt(next: Session | null): void {
+    if (next?.refresh === this.session?.refresh) return;
+    this.session = next;
+    this.schedule();
+    this.changed();
   }
 
   onChange(listener: () => void): () => void {
@@ -94,6 +105,7 @@ export class Auth {
   signOut(): void {
     this.session = null;
     localStorage.removeItem(KEY);
+    this.channel?.postMessage(null);
     window.clearTimeout(this.timer);
     this.changed();
   }
@@ -101,6 +113,7 @@ export class Auth {
   private store(session: Session): void {
     this.session = session;
     localStorage.setItem(KEY, JSON.stringify(session));
+    this.channel?.postMessage(session);
     this.schedule();
     this.changed();
   }
@@ -119,13 +132,16 @@ export class Auth {
     window.clearTimeout(this.timer);
     const s = this.session;
     if (!s) return;
-    const due = s.expiresAt - margin(s) - Date.now();
+    // Each tab picks its own moment in the last stretch, so tabs seldom race to refresh.
+    const due = s.expiresAt - margin(s) * (0.5 + Math.random() * 0.5) - Date.now();
     this.timer = window.setTimeout(() => void this.refresh(), Math.max(0, due));
   }
 
-  /** Trade the refresh token for a new pair; one at a time, across tabs too. */
-  refresh(): Promise<RefreshOutcome> {
-    this.inflight ??= this.withLock(() => this.doRefresh()).finally(() => {
+  /** Trade the refresh token for a new pair; one at a time, across tabs too.
+   * `rejected`: an access token the server just refused, so refresh even if it is young
+   * (the server's secret changed, say). */
+  refresh(rejected?: string): Promise<RefreshOutcome> {
+    this.inflight ??= this.withLock(() => this.doRefresh(rejected)).finally(() => {
       this.inflight = null;
     });
     return this.inflight;
@@ -138,7 +154,7 @@ export class Auth {
     return fn();
   }
 
-  private async doRefresh(): Promise<RefreshOutcome> {
+  private async doRefresh(rejected?: string): Promise<RefreshOutcome> {
     const current = this.session;
     if (!current) return "signed-out";
     const stored = load();
@@ -148,7 +164,8 @@ export class Auth {
       this.changed();
       return stored ? "ok" : "signed-out";
     }
-    if (stored.refresh !== current.refresh || !this.stale(stored)) {
+    const stillGood = !this.stale(stored) && stored.access !== rejected;
+    if (stored.refresh !== current.refresh || stillGood) {
       this.session = stored; // another tab refreshed already
       this.schedule();
       this.changed();

@@ -308,20 +308,25 @@ export class Chat {
     const before = room.readSeq;
     if (room.ingest(m) === "dup") return;
     const mine = m.user.id === this.me.id;
-    this.matchPending(m);
+    const fromThisTab = this.matchPending(m);
     // Your own message (from any tab) is read, if everything before it was.
     if (mine && before >= m.seq - 1 && m.seq <= room.contig) this.setRead(room, m.seq);
+    // Sent from another device: the server's unread count (which never counts your own
+    // messages) is the one to show.
+    else if (mine && live && !fromThisTab) void this.refreshRooms();
     this.settle(room);
     if (room.hasGap) this.scheduleGapFill(room);
     if (live && !mine && !this.isWatching(room)) this.notifier.message(m);
     this.changed();
   }
 
-  /** A stored message of ours: the pending copy with its client_id has its seq now. */
-  private matchPending(m: Message): void {
-    if (m.user.id !== this.me.id || !m.client_id) return;
+  /** A stored message of ours: the pending copy with its client_id has its seq now.
+   * True when this tab sent it. */
+  private matchPending(m: Message): boolean {
+    if (m.user.id !== this.me.id || !m.client_id) return false;
     const p = this.outbox.find((x) => x.clientId === m.client_id && x.room === m.room);
     if (p) p.seq = m.seq;
+    return p !== undefined;
   }
 
   /** Pending copies of messages now shown in the timeline disappear. */
@@ -344,10 +349,7 @@ export class Chat {
   private onRoomEvent(e: RoomEvent): void {
     if (e.user.id === this.me.id) {
       // A membership change made in another tab.
-      if (e.type === "leave") {
-        const room = this.rooms.get(e.room);
-        if (room) room.member = false;
-      }
+      if (e.type === "leave") this.rooms.get(e.room)?.markLeft();
       void this.refreshRooms();
       return;
     }
@@ -454,16 +456,22 @@ export class Chat {
     this.changed();
   }
 
-  async loadOlder(): Promise<void> {
+  /** The page above the visible window. `asked`: the reader clicked or scrolled for it;
+   * otherwise (filling a tall window) a failure waits longer before the next try. */
+  async loadOlder(asked = false): Promise<void> {
     const room = this.openRoom;
     if (!room || room.loadingOlder || !room.hasOlder || room.oldest === null) return;
+    if (!asked && Date.now() < room.olderRetryAt) return;
     room.loadingOlder = true;
     this.changed();
     try {
       const page = await this.api.messages(room.name, { before: room.oldest, limit: PAGE });
       room.prepend(page.messages, page.has_more);
+      room.olderFailures = 0;
+      room.olderRetryAt = 0;
     } catch {
-      /* the reader can scroll up again */
+      room.olderFailures += 1;
+      room.olderRetryAt = Date.now() + Math.min(30_000, 1000 * 2 ** room.olderFailures);
     } finally {
       room.loadingOlder = false;
       this.changed();
@@ -482,12 +490,7 @@ export class Chat {
 
   async leave(name: string): Promise<void> {
     await this.api.leave(name);
-    const room = this.rooms.get(name);
-    if (room) {
-      room.member = false;
-      room.loaded = false;
-      room.members = null;
-    }
+    this.rooms.get(name)?.markLeft();
     await this.refreshRooms();
   }
 

@@ -110,7 +110,7 @@ export class Realtime {
     if (this.socket.active) return; // a transport failure: the manager retries by itself
     // Refused by the server: the token was stale (or revoked). Refresh, then try again.
     if (err.message === "unauthorized") {
-      const outcome = await this.auth.refresh();
+      const outcome = await this.auth.refresh(this.auth.session?.access);
       if (outcome === "signed-out") return; // the app shows the login screen
     }
     this.refusals += 1;

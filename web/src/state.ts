@@ -51,6 +51,9 @@ export class RoomState {
   /** The latest page has been loaded (the room was opened at least once). */
   loaded = false;
   loadingOlder = false;
+  /** Failed older-page loads in a row, and when an automatic retry may go. */
+  olderFailures = 0;
+  olderRetryAt = 0;
   members: Map<number, User> | null = null;
   readonly notices: Notice[] = [];
   readonly typing = new Map<number, { user: User; until: number }>();
@@ -69,8 +72,16 @@ export class RoomState {
     return this.member ? Math.max(0, this.lastSeq - this.readSeq) : 0;
   }
 
+  /** No longer a member (left here or elsewhere): a rejoin loads history and people anew. */
+  markLeft(): void {
+    this.member = false;
+    this.loaded = false;
+    this.members = null;
+  }
+
   /** Take in what `GET /api/rooms` says now. */
   update(listing: RoomListing): void {
+    if (this.member && !listing.member) this.markLeft();
     this.isPrivate = listing.private;
     this.member = listing.member;
     this.lastSeq = Math.max(this.lastSeq, listing.last_seq);

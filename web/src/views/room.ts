@@ -62,7 +62,12 @@ export class RoomView {
       { class: "composer" },
       this.composerLabel,
       this.composer,
-      h("button", { type: "submit", class: "primary send" }, icon("send"), h("span", { class: "label" }, "Send")),
+      h(
+        "button",
+        { type: "submit", class: "primary send", "aria-label": "Send" },
+        icon("send"),
+        h("span", { class: "label" }, "Send"),
+      ),
     );
     this.timeline.append(this.edge, this.items);
     this.el = h(
@@ -136,7 +141,7 @@ export class RoomView {
       this.chat.changed();
     }
     if (atBottom) this.chat.markSeen();
-    if (this.timeline.scrollTop < LOAD_OLDER_PX) void this.chat.loadOlder();
+    if (this.timeline.scrollTop < LOAD_OLDER_PX) void this.chat.loadOlder(true);
   }
 
   private toBottom(): void {
@@ -285,7 +290,7 @@ export class RoomView {
     this.edge.dataset.state = key;
     if (key === "more") {
       const more = h("button", { type: "button", class: "small quiet" }, "Load earlier messages");
-      more.addEventListener("click", () => void this.chat.loadOlder());
+      more.addEventListener("click", () => void this.chat.loadOlder(true));
       this.edge.replaceChildren(more);
     } else {
       const text = {
