@@ -7,7 +7,7 @@ import asyncio
 import re
 from collections.abc import Awaitable, Callable
 
-from playwright.async_api import expect
+from playwright.async_api import Route, expect
 
 from tests.e2e.conftest import PersonFactory
 from tests.support import Account, Api, Client, ServerProcess
@@ -143,3 +143,35 @@ async def test_unread_badges_title_and_notifications(
     await reader.expect_connected()
     await expect(reader.room_link(here).locator(".badge")).to_have_text("1")
     await expect(reader.page).to_have_title(re.compile(r"^\(1\) "))
+
+
+async def test_a_failed_history_load_says_so_and_retries(
+    sqlite_server: ServerProcess, people: PersonFactory
+):
+    url = sqlite_server.url
+    alice = await (await people(url)).register("alice")
+    room = await alice.create_room()
+    await alice.send(room, "kept safe")
+    failing = True
+    calls = []
+
+    async def flaky(route: Route) -> None:
+        calls.append(route.request.url)
+        if failing:
+            await route.fulfill(
+                status=503,
+                content_type="application/json",
+                body='{"error": {"code": "unavailable", "message": "try again"}}',
+            )
+        else:
+            await route.continue_()
+
+    await alice.page.route(f"**/api/rooms/{room}/messages*", flaky)
+    await alice.page.reload()
+    await alice.expect_connected()
+    alert = alice.page.get_by_role("alert").filter(has_text="try again")
+    await expect(alert).to_be_visible()
+    failing = False  # the server is back: the page tries again by itself
+    await expect(alice.stored_texts(room)).to_have_text(["kept safe"])
+    await expect(alert).to_have_count(0)
+    assert 2 <= len(calls) <= 6  # retried with growing waits, not in a tight loop

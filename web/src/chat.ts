@@ -430,6 +430,8 @@ export class Chat {
   private async doLoadLatest(room: RoomState): Promise<void> {
     try {
       const page = await this.api.messages(room.name, { limit: PAGE });
+      if (room.name === this.openName) this.openError = null;
+      room.latestFailures = 0;
       room.setLatest(page.messages, page.has_more);
       for (const m of page.messages) this.matchPending(m);
       this.settle(room);
@@ -437,7 +439,15 @@ export class Chat {
       // Something arrived while the page was on its way: fetch what the page missed.
       else if (room.lastSeq > room.contig) void this.sync([room.name]);
     } catch (error) {
-      if (room.name === this.openName) this.openError = describeError(error);
+      if (room.name === this.openName) {
+        this.openError = describeError(error);
+        // Try again while the room stays open, waiting longer each time (up to 30 s).
+        room.latestFailures += 1;
+        const wait = Math.min(30_000, 1000 * 2 ** room.latestFailures);
+        window.setTimeout(() => {
+          if (room.name === this.openName && !room.loaded) void this.loadLatest(room);
+        }, wait);
+      }
     }
     this.changed();
   }

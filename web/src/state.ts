@@ -54,6 +54,8 @@ export class RoomState {
   /** Failed older-page loads in a row, and when an automatic retry may go. */
   olderFailures = 0;
   olderRetryAt = 0;
+  /** Failed loads of the latest page in a row (each retry waits longer). */
+  latestFailures = 0;
   members: Map<number, User> | null = null;
   readonly notices: Notice[] = [];
   readonly typing = new Map<number, { user: User; until: number }>();

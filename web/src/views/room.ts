@@ -282,13 +282,20 @@ export class RoomView {
 
   private renderEdge(room: RoomState): void {
     let key: string;
-    if (!room.loaded) key = "loading";
+    const failed = !room.loaded ? this.chat.openError : null;
+    if (failed) key = `failed:${failed}`;
+    else if (!room.loaded) key = "loading";
     else if (room.loadingOlder) key = "older";
     else if (room.hasOlder) key = "more";
     else key = "start";
     if (this.edge.dataset.state === key) return;
     this.edge.dataset.state = key;
-    if (key === "more") {
+    if (failed) {
+      // chat.ts retries by itself, waiting longer each time.
+      this.edge.replaceChildren(
+        h("p", { class: "form-error", role: "alert" }, `${failed} Trying again…`),
+      );
+    } else if (key === "more") {
       const more = h("button", { type: "button", class: "small quiet" }, "Load earlier messages");
       more.addEventListener("click", () => void this.chat.loadOlder(true));
       this.edge.replaceChildren(more);
