@@ -51,6 +51,7 @@ export class RoomView {
   private readonly form: HTMLFormElement;
 
   private shown: string | null = null; // the room drawn last
+  private outsideKey: string | null = null; // the not-a-member screen drawn last
   private readonly drafts = new Map<string, string>();
   /** Per room: the contig seq when the reader last saw the bottom. */
   private readonly seen = new Map<string, number>();
@@ -176,6 +177,7 @@ export class RoomView {
       this.renderOutside(name, room);
       return;
     }
+    this.outsideKey = null;
     if (this.body.firstChild !== this.timeline) {
       this.body.replaceChildren(
         this.timeline,
@@ -216,6 +218,16 @@ export class RoomView {
 
   private renderOutside(name: string, room: RoomState | null): void {
     const chat = this.chat;
+    // Built once per room and state: redrawing it on every change would take the focus
+    // from its button (and let a click in progress land on a fresh one).
+    const state = room
+      ? room.isPrivate
+        ? "invited"
+        : "public"
+      : `none:${chat.openError ?? ""}:${chat.roomsLoaded}`;
+    const key = `${name}|${state}`;
+    if (this.outsideKey === key && this.body.firstChild !== this.timeline) return;
+    this.outsideKey = key;
     if (room && !room.isPrivate) {
       const join = h("button", { type: "button", class: "primary" }, `Join #${name}`);
       join.addEventListener("click", () => {
