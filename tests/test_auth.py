@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import jwt
 import pytest
 import socketio
 
-from tests.support import Api, ServerProcess, unique
+from tests.support import Api, ServerProcess, settle, unique
 
 SECRET = "test-secret-" + "x" * 40  # what ServerProcess configures
 
@@ -176,3 +177,25 @@ async def test_only_the_servers_own_origin_may_connect_from_a_browser(
     own = sqlite_server.url
     assert await connects_with_origin(own, alice.access_token, own)
     assert not await connects_with_origin(own, alice.access_token, "http://evil.example")
+
+
+async def test_logout_closes_that_logins_sockets_only(
+    sqlite_server: ServerProcess, sqlite_api: Api, clients
+) -> None:
+    phone = await sqlite_api.register("two_logins")  # first login
+    r = await sqlite_api.http.post(
+        "/api/auth/login", json={"username": phone.username, "password": phone.password}
+    )
+    laptop_token = r.json()["access_token"]  # second login of the same user
+    on_phone = await clients(sqlite_server.url, phone.access_token)
+    on_laptop = await clients(sqlite_server.url, laptop_token)
+    gone = asyncio.Event()
+    on_phone.sio.on("disconnect", lambda *_: gone.set())
+
+    r = await sqlite_api.http.post("/api/auth/logout", json={"refresh_token": phone.refresh_token})
+    assert r.status_code == 204
+    await asyncio.wait_for(gone.wait(), 5)
+    await settle()
+    assert not on_phone.sio.connected
+    assert on_laptop.sio.connected
+    assert (await on_laptop.call("typing", {"room": "nowhere"}))["error"]["code"] == "not_found"

@@ -22,6 +22,7 @@ class TokenUser:
 
     id: int
     username: str
+    session: str | None = None  # the login (refresh-token family) the token came from
 
 
 class PasswordHashing:
@@ -54,6 +55,7 @@ class AccessTokens:
             "sub": str(user.id),
             "name": user.username,
             "typ": "access",
+            "sid": user.session,
             "iat": now,
             "exp": now + self.ttl_seconds,
         }
@@ -71,7 +73,12 @@ class AccessTokens:
         if claims.get("typ") != "access" or not isinstance(claims.get("name"), str):
             raise Unauthorized("invalid access token")
         try:
-            return TokenUser(id=int(claims["sub"]), username=claims["name"])
+            session = claims.get("sid")
+            return TokenUser(
+                id=int(claims["sub"]),
+                username=claims["name"],
+                session=session if isinstance(session, str) else None,
+            )
         except (TypeError, ValueError) as exc:
             raise Unauthorized("invalid access token") from exc
 

@@ -173,15 +173,16 @@ async def test_revoke_refresh_token_kills_the_family(store: Store, make_user: Ma
         )
     assert await store.use_refresh_token(token_hash="a1", now=now) is not None
 
-    await store.revoke_refresh_token(token_hash="a2")  # logout with the current token
+    # logout with the current token; the family is named so its sockets can be closed
+    assert await store.revoke_refresh_token(token_hash="a2") == "A"
     assert await store.use_refresh_token(token_hash="a2", now=now) is None
 
     await store.add_refresh_token(token_hash="b2", user_id=user.id, family_id="B", expires_at=later)
-    await store.revoke_refresh_token(token_hash="b1")  # an older token of the family
+    assert await store.revoke_refresh_token(token_hash="b1") == "B"  # an older token
     assert await store.use_refresh_token(token_hash="b2", now=now) is None
     assert await store.use_refresh_token(token_hash="b1", now=now) is None
 
-    await store.revoke_refresh_token(token_hash="never-issued")  # a no-op, not an error
+    assert await store.revoke_refresh_token(token_hash="never-issued") is None  # a no-op
 
 
 # ---------------------------------------------------------------- rooms

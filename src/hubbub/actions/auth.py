@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 
 from hubbub.errors import Conflict, Unauthorized
+from hubbub.fanout.base import SessionEnded
 from hubbub.hub import Hub
 from hubbub.schemas import TokenPairOut, UserOut
 from hubbub.security import TokenUser, hash_refresh_token, new_refresh_token
@@ -42,7 +43,10 @@ async def refresh(hub: Hub, *, refresh_token: str) -> TokenPairOut:
 
 
 async def logout(hub: Hub, *, refresh_token: str) -> None:
-    await hub.store.revoke_refresh_token(token_hash=hash_refresh_token(refresh_token))
+    """End the login: its refresh tokens stop working and its open sockets are closed."""
+    family = await hub.store.revoke_refresh_token(token_hash=hash_refresh_token(refresh_token))
+    if family is not None:
+        await hub.broker.publish(SessionEnded(session=family))
 
 
 def authenticate(hub: Hub, access_token: str | None) -> TokenUser:
@@ -61,7 +65,9 @@ async def _issue(hub: Hub, user: UserRecord, *, family_id: str) -> TokenPairOut:
     )
     return TokenPairOut(
         user=UserOut.of(user),
-        access_token=hub.tokens.issue(TokenUser(id=user.id, username=user.username)),
+        access_token=hub.tokens.issue(
+            TokenUser(id=user.id, username=user.username, session=family_id)
+        ),
         refresh_token=refresh_token,
         expires_in=hub.tokens.ttl_seconds,
     )

@@ -41,7 +41,14 @@ class Resync:
     re-reads from the store which rooms each of its sockets belongs in."""
 
 
-Publication = Emit | MembershipChange | Resync
+@dataclass(frozen=True, slots=True)
+class SessionEnded:
+    """A login was ended (logout): every node closes the sockets opened with its tokens."""
+
+    session: str
+
+
+Publication = Emit | MembershipChange | Resync | SessionEnded
 Handler = Callable[[Publication], Awaitable[None]]
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from hubbub.fanout.base import Emit, MembershipChange, Publication, Resync
+from hubbub.fanout.base import Emit, MembershipChange, Publication, Resync, SessionEnded
 
 
 def encode(node_id: str, publication: Publication) -> bytes:
@@ -22,6 +22,8 @@ def encode(node_id: str, publication: Publication) -> bytes:
         }
     elif isinstance(publication, Resync):
         body = {"k": "resync"}
+    elif isinstance(publication, SessionEnded):
+        body = {"k": "session_ended", "session": publication.session}
     else:
         body = {
             "k": "membership",
@@ -43,4 +45,6 @@ def decode(raw: bytes | str) -> tuple[str, Publication]:
         return node, MembershipChange(**body)
     if kind == "resync":
         return node, Resync()
+    if kind == "session_ended":
+        return node, SessionEnded(**body)
     raise ValueError(f"unknown publication kind {kind!r}")

@@ -20,7 +20,7 @@ from hubbub.actions.auth import authenticate
 from hubbub.config import Settings
 from hubbub.errors import BadRequest, HubbubError, TooLarge, Unauthorized
 from hubbub.events import MarkReadIn, RoomRef, SendMessageIn, SyncIn
-from hubbub.fanout.base import Publication, Resync
+from hubbub.fanout.base import Publication, Resync, SessionEnded
 from hubbub.hub import Hub
 from hubbub.realtime.codec import OrjsonCodec
 from hubbub.realtime.emitter import NAMESPACE, LocalEmitter
@@ -80,8 +80,16 @@ class RealtimeServer:
     async def _on_publication(self, publication: Publication) -> None:
         if isinstance(publication, Resync):
             await self._resync_rooms()
+        elif isinstance(publication, SessionEnded):
+            await self._end_session(publication.session)
         else:
             await self.emitter(publication)
+
+    async def _end_session(self, session: str) -> None:
+        """Logged out: close this node's sockets that were opened with that login."""
+        for sid, user in list(self._users.items()):
+            if user.session == session:
+                await self.sio.disconnect(sid)
 
     async def _resync_rooms(self) -> None:
         """Put every local socket in exactly the rooms the store says its user is in

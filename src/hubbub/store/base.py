@@ -120,7 +120,8 @@ class Store(Protocol):
         """Mark a refresh token used and return whom it was for. A token that was already
         used revokes its whole family (a stolen token was replayed) and gives ``None``."""
 
-    async def revoke_refresh_token(self, *, token_hash: str) -> None: ...
+    async def revoke_refresh_token(self, *, token_hash: str) -> str | None:
+        """End the login (family) this token belongs to; return its family id, if any."""
 
     # rooms and memberships
     async def create_room(self, *, name: str, private: bool, owner_id: int) -> RoomRecord:

@@ -145,12 +145,14 @@ class PostgresStore:
                 UserRecord(id=row["user_id"], username=row["username"]), row["family_id"]
             )
 
-    async def revoke_refresh_token(self, *, token_hash: str) -> None:
-        await self._pool.execute(
+    async def revoke_refresh_token(self, *, token_hash: str) -> str | None:
+        family: str | None = await self._pool.fetchval(
             "DELETE FROM refresh_tokens WHERE family_id ="
-            " (SELECT family_id FROM refresh_tokens WHERE token_hash = $1)",
+            " (SELECT family_id FROM refresh_tokens WHERE token_hash = $1)"
+            " RETURNING family_id",
             token_hash,
         )
+        return family
 
     # ---- rooms and memberships ----
     async def create_room(self, *, name: str, private: bool, owner_id: int) -> RoomRecord:

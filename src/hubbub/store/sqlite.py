@@ -193,14 +193,17 @@ class SQLiteStore:
 
         return await self._write(run)
 
-    async def revoke_refresh_token(self, *, token_hash: str) -> None:
-        await self._write(
-            lambda c: c.execute(
-                "DELETE FROM refresh_tokens WHERE family_id ="
-                " (SELECT family_id FROM refresh_tokens WHERE token_hash = ?)",
-                (token_hash,),
-            )
-        )
+    async def revoke_refresh_token(self, *, token_hash: str) -> str | None:
+        def run(c: sqlite3.Connection) -> str | None:
+            row = c.execute(
+                "SELECT family_id FROM refresh_tokens WHERE token_hash = ?", (token_hash,)
+            ).fetchone()
+            if row is None:
+                return None
+            c.execute("DELETE FROM refresh_tokens WHERE family_id = ?", (row[0],))
+            return str(row[0])
+
+        return await self._write(run)
 
     # ---- rooms and memberships ----
     async def create_room(self, *, name: str, private: bool, owner_id: int) -> RoomRecord:
