@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from typing import Literal
 
 from hubbub.events import UserStatusOut
@@ -16,25 +17,27 @@ log = logging.getLogger(__name__)
 
 
 async def socket_connected(hub: Hub, user: TokenUser, sid: str) -> None:
-    """Presence is best effort: if its store fails, the user still connects and chats
-    (the Redis presence heals from each node's own sockets at its next heartbeat)."""
-    try:
-        came_online = await hub.presence.socket_connected(user_id=user.id, sid=sid)
-    except Exception:
-        log.warning("presence unavailable; %s connected unannounced", user.username, exc_info=True)
-        return
-    if came_online:
-        await _publish_status(hub, user, "online")
+    came = hub.presence.socket_connected(user_id=user.id, sid=sid)
+    await _on_change(hub, user, came, "online")
 
 
 async def socket_disconnected(hub: Hub, user: TokenUser, sid: str) -> None:
+    went = hub.presence.socket_disconnected(user_id=user.id, sid=sid)
+    await _on_change(hub, user, went, "offline")
+
+
+async def _on_change(
+    hub: Hub, user: TokenUser, change: Awaitable[bool], status: Literal["online", "offline"]
+) -> None:
+    """Announce a presence change. Presence is best effort: if its store fails, the user
+    still connects and chats (Redis presence heals from each node's sockets next beat)."""
     try:
-        went_offline = await hub.presence.socket_disconnected(user_id=user.id, sid=sid)
+        changed = await change
     except Exception:
-        log.warning("presence unavailable; %s left unannounced", user.username, exc_info=True)
+        log.warning("presence unavailable; %s went %s unannounced", user.username, status)
         return
-    if went_offline:
-        await _publish_status(hub, user, "offline")
+    if changed:
+        await _publish_status(hub, user, status)
 
 
 async def users_gone(hub: Hub, user_ids: list[int]) -> None:

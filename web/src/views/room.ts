@@ -228,8 +228,11 @@ export class RoomView {
     const key = `${name}|${state}`;
     if (this.outsideKey === key && this.body.firstChild !== this.timeline) return;
     this.outsideKey = key;
-    if (room && !room.isPrivate) {
-      const join = h("button", { type: "button", class: "primary" }, `Join #${name}`);
+    if (room) {
+      const [label, text] = room.isPrivate
+        ? ["Accept invitation", `You are invited to the private room ${name}.`]
+        : [`Join #${name}`, `You are not in #${name} yet.`];
+      const join = h("button", { type: "button", class: "primary" }, label);
       join.addEventListener("click", () => {
         join.disabled = true;
         chat.join(name).catch((e: unknown) => {
@@ -238,19 +241,7 @@ export class RoomView {
         });
       });
       this.body.replaceChildren(
-        h("div", { class: "welcome" }, h("p", null, `You are not in #${name} yet.`), join, this.composerError),
-      );
-    } else if (room) {
-      const accept = h("button", { type: "button", class: "primary" }, "Accept invitation");
-      accept.addEventListener("click", () => {
-        accept.disabled = true;
-        chat.join(name).catch((e: unknown) => {
-          accept.disabled = false;
-          this.composerError.textContent = describeError(e);
-        });
-      });
-      this.body.replaceChildren(
-        h("div", { class: "welcome" }, h("p", null, `You are invited to the private room ${name}.`), accept, this.composerError),
+        h("div", { class: "welcome" }, h("p", null, text), join, this.composerError),
       );
     } else {
       const text = chat.openError ?? (chat.roomsLoaded ? `There is no room #${name}.` : "Loading…");
