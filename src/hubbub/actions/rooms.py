@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Literal
 
 from hubbub.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -11,8 +12,9 @@ from hubbub.fanout.base import Emit, MembershipChange
 from hubbub.hub import Hub
 from hubbub.schemas import RoomOut, UserOut, UserPresenceOut
 from hubbub.security import TokenUser
-from hubbub.store.base import DuplicateName, RoomListing, RoomRecord, UserRecord
+from hubbub.store.base import DuplicateName, MessagePage, RoomListing, RoomRecord, UserRecord
 
+JOIN_HISTORY = 50  # PROTOCOL.md: joinRoom answers the latest ≤ 50 messages
 _ROOM_NAME = re.compile(r"[a-z0-9_-]{1,64}")
 
 
@@ -73,6 +75,7 @@ async def create_room(hub: Hub, user: TokenUser, *, name: str, private: bool) ->
 
 
 async def join_room(hub: Hub, user: TokenUser, name: str) -> RoomRecord:
+    """Join (a no-op for a member); returns the room as it is now."""
     room, member = await room_and_membership(hub, user, name)
     if room.private and not (
         member or await hub.store.is_invited(room_id=room.id, user_id=user.id)
@@ -81,7 +84,21 @@ async def join_room(hub: Hub, user: TokenUser, name: str) -> RoomRecord:
     if await hub.store.add_member(room_id=room.id, user_id=user.id):
         await hub.broker.publish(MembershipChange(user_id=user.id, room=room.name, joined=True))
         await _publish_room_event(hub, "join", room, user)
-    return room
+    return await find_room(hub, name)  # fresh last_seq: what was stored meanwhile counts
+
+
+@dataclass(slots=True)
+class Joined:
+    room: RoomRecord
+    latest: MessagePage
+    members: list[UserPresenceOut]
+
+
+async def join_and_load(hub: Hub, user: TokenUser, name: str) -> Joined:
+    """Join, then what a client shows first: the latest messages and who is there."""
+    room = await join_room(hub, user, name)
+    latest = await hub.store.messages_before(room=room, before=None, limit=JOIN_HISTORY)
+    return Joined(room, latest, await members_of(hub, room))
 
 
 async def leave_room(hub: Hub, user: TokenUser, name: str) -> None:

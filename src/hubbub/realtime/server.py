@@ -207,18 +207,14 @@ class RealtimeServer:
         return handle
 
     async def join_room(self, sid: str, user: TokenUser, payload: RoomRef) -> Ack:
-        room = await rooms.join_room(self.hub, user, payload.room)
+        joined = await rooms.join_and_load(self.hub, user, payload.room)
         # Also when already a member: this socket may have missed the membership change.
-        await self.sio.enter_room(sid, chat_room(room.name))
-        page = await messages.history(self.hub, user, room.name)
-        members = await rooms.members_of(self.hub, room)
-        # Re-read so last_seq counts messages stored since the membership check.
-        current = await rooms.find_room(self.hub, room.name)
+        await self.sio.enter_room(sid, chat_room(joined.room.name))
         return {
             "ok": True,
-            "room": RoomOut.of(current).model_dump(),
-            "messages": [message_wire(m) for m in page.messages],
-            "members": [m.model_dump() for m in members],
+            "room": RoomOut.of(joined.room).model_dump(),
+            "messages": [message_wire(m) for m in joined.latest.messages],
+            "members": [m.model_dump() for m in joined.members],
         }
 
     async def leave_room(self, sid: str, user: TokenUser, payload: RoomRef) -> Ack:

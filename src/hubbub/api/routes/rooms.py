@@ -36,8 +36,7 @@ async def create_room(body: RoomCreate, user: CurrentUser, hub: HubDep) -> RoomO
 
 @router.post("/{name}/join")
 async def join_room(name: str, user: CurrentUser, hub: HubDep) -> RoomOut:
-    await rooms.join_room(hub, user, name)
-    return RoomOut.of(await rooms.find_room(hub, name))
+    return RoomOut.of(await rooms.join_room(hub, user, name))
 
 
 @router.post("/{name}/leave", status_code=_NO_CONTENT)
