@@ -5,7 +5,10 @@ The lifespan builds the process's resources (store, broker, presence) and closes
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -22,11 +25,13 @@ from fastapi.staticfiles import StaticFiles
 
 from hubbub import __version__
 from hubbub.actions import presence
+from hubbub.api.edge import CSP, BodyLimit, SecurityHeaders
 from hubbub.api.errors import install_error_handlers
 from hubbub.api.routes import auth, health, messages, rooms, users
 from hubbub.config import Settings
 from hubbub.fanout.factory import build_fanout
 from hubbub.hub import Hub
+from hubbub.realtime.engine import FrameGuard, check_internals
 from hubbub.realtime.server import RealtimeServer
 from hubbub.security import AccessTokens, PasswordHashing
 from hubbub.store.factory import open_store
@@ -48,6 +53,7 @@ document is at <a href="/openapi.json">/openapi.json</a>.</p></body></html>"""
 
 def create_app(settings: Settings | None = None) -> Any:
     settings = settings or Settings()
+    check_internals()
     realtime = RealtimeServer(settings)
 
     @asynccontextmanager
@@ -96,7 +102,9 @@ def create_app(settings: Settings | None = None) -> Any:
         api.include_router(router)
     _serve_web_client(api)
     api.state.realtime = realtime
-    return socketio.ASGIApp(realtime.sio, other_asgi_app=api, socketio_path="socket.io")
+    app = socketio.ASGIApp(realtime.sio, other_asgi_app=api, socketio_path="socket.io")
+    guarded = FrameGuard(app, engine=realtime.sio.eio)
+    return SecurityHeaders(BodyLimit(guarded, limit=settings.max_body_bytes))
 
 
 def _serve_web_client(api: FastAPI) -> None:
@@ -112,19 +120,34 @@ def _serve_web_client(api: FastAPI) -> None:
     async def api_docs() -> HTMLResponse:
         if not (swagger / "swagger-ui-bundle.js").is_file():
             return HTMLResponse(API_DOCS_PLACEHOLDER)
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url="/openapi.json",
             title="Hubbub API",
             swagger_js_url="/api-docs/swagger-ui-bundle.js",
             swagger_css_url="/api-docs/swagger-ui.css",
             swagger_favicon_url="/api-docs/favicon-32x32.png",
         )
+        page.headers["content-security-policy"] = _docs_policy(bytes(page.body))
+        return page
 
     @api.get("/", include_in_schema=False, response_model=None)
     async def web_client() -> FileResponse | HTMLResponse:
         if index.is_file():
             return FileResponse(index)
         return HTMLResponse(PLACEHOLDER)
+
+
+def _docs_policy(page: bytes) -> str:
+    """The site's CSP, plus what Swagger UI needs: its one inline start-up script (allowed
+    by its hash, not by 'unsafe-inline') and the inline styles it sets."""
+    scripts = re.findall(rb"<script>(.*?)</script>", page, re.DOTALL)
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(script).digest()).decode() + "'"
+        for script in scripts
+    )
+    return CSP.replace("script-src 'self'", f"script-src 'self' {hashes}").replace(
+        "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+    )
 
 
 def app_from_environment() -> Any:

@@ -54,6 +54,8 @@ def _log_config(level: str) -> dict[str, Any]:
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
+    from hubbub.realtime.server import TRANSPORT_MAX_BYTES
+
     host = args.host or settings.host
     port = args.port or settings.port
     workers = args.workers or settings.workers
@@ -73,5 +75,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         log_level=settings.log_level,
         log_config=_log_config(settings.log_level),
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        ws_max_size=TRANSPORT_MAX_BYTES,
         server_header=False,
     )

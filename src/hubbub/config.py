@@ -40,7 +40,36 @@ class Settings(BaseSettings):
     )
     ws_compression: bool = Field(default=False, description="WebSocket permessage-deflate")
     cors_origins: list[str] = Field(default_factory=list, description="extra allowed origins")
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1,::1",
+        description="proxies whose X-Forwarded-For/-Proto are believed (uvicorn's setting)",
+    )
     log_level: str = "info"
+
+    # Limits: rate limits in the `limits` library's notation ("10/second;200/minute"),
+    # counted per user (per client address, or per username, before login).
+    rate_messages: str = Field(default="10/second;120/minute", description="sendMessage")
+    rate_typing: str = Field(default="4/second;60/minute", description="typing (excess dropped)")
+    rate_joins: str = Field(default="5/second;60/minute", description="joins and leaves")
+    rate_rooms: str = Field(default="5/minute;50/day", description="room creation")
+    rate_writes: str = Field(default="20/second;600/minute", description="every other write")
+    rate_reads: str = Field(default="20/second;600/minute", description="sync and history")
+    rate_register_ip: str = Field(default="5/minute;20/hour", description="registrations")
+    rate_login_ip: str = Field(default="20/minute;200/hour", description="logins per address")
+    rate_login_user: str = Field(default="10/minute;50/hour", description="logins per username")
+    rate_refresh_ip: str = Field(default="120/minute", description="token refreshes")
+    password_hash_threads: int = Field(default=2, ge=1, description="argon2 threads")
+    password_hash_queue: int = Field(
+        default=16, ge=0, description="hashes that may wait; past that: 503 unavailable"
+    )
+    max_body_bytes: int = Field(default=64 * 1024, description="largest REST request body")
+    max_sockets_per_user: int = Field(default=20, ge=1, description="open sockets per user")
+    socket_queue_limit: int = Field(
+        default=1000, ge=10, description="packets queued for one socket before it is closed"
+    )
+    socket_max_pending: int = Field(
+        default=16, ge=1, description="events of one socket handled at once"
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -1,5 +1,10 @@
 """Which browser origins may open a Socket.IO connection: the server's own, plus any
-listed in ``HUBBUB_CORS_ORIGINS`` (python-engineio's list form would drop the former)."""
+listed in ``HUBBUB_CORS_ORIGINS`` (python-engineio's list form would drop the former).
+
+The server's own origin is the request's ``Host`` with the scheme uvicorn decided: uvicorn
+applies ``X-Forwarded-Proto`` only from trusted proxies (``HUBBUB_FORWARDED_ALLOW_IPS``),
+while Engine.IO's own check believes any client's ``X-Forwarded-Proto``/``-Host``.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +12,16 @@ from collections.abc import Callable
 from typing import Any
 
 OriginCheck = Callable[[str | None, dict[str, Any]], bool]
+_HTTP_SCHEME = {"ws": "http", "wss": "https", "http": "http", "https": "https"}
 
 
-def own_origins(environ: dict[str, Any]) -> set[str]:
+def own_origin(environ: dict[str, Any]) -> str | None:
     host = environ.get("HTTP_HOST")
     if not host:
-        return set()
-    scheme = environ.get("wsgi.url_scheme", "http")
-    origins = {f"{scheme}://{host}"}
-    forwarded_proto = environ.get("HTTP_X_FORWARDED_PROTO")
-    forwarded_host = environ.get("HTTP_X_FORWARDED_HOST")
-    if forwarded_proto or forwarded_host:
-        proto = (forwarded_proto or scheme).split(",")[0].strip()
-        fhost = (forwarded_host or host).split(",")[0].strip()
-        origins.add(f"{proto}://{fhost}")
-    return origins
+        return None
+    scope = environ.get("asgi.scope") or {}
+    scheme = _HTTP_SCHEME.get(str(scope.get("scheme", "http")), "http")
+    return f"{scheme}://{host}"
 
 
 def origin_check(extra_origins: list[str]) -> OriginCheck:
@@ -30,6 +30,6 @@ def origin_check(extra_origins: list[str]) -> OriginCheck:
     def allowed(origin: str | None, environ: dict[str, Any]) -> bool:
         if origin is None:  # not a browser: nothing to check
             return True
-        return origin in listed or origin in own_origins(environ)
+        return origin in listed or origin == own_origin(environ)
 
     return allowed

@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import orjson
-import socketio
 from pydantic import BaseModel, ValidationError
 from socketio.exceptions import ConnectionRefusedError as ConnectionRefused
 
@@ -24,6 +23,7 @@ from hubbub.fanout.base import Publication, Resync, SessionEnded
 from hubbub.hub import Hub
 from hubbub.realtime.codec import OrjsonCodec
 from hubbub.realtime.emitter import NAMESPACE, LocalEmitter
+from hubbub.realtime.engine import GuardedServer
 from hubbub.realtime.origins import origin_check
 from hubbub.realtime.rooms import chat_room, is_chat_room, user_room
 from hubbub.schemas import RoomOut, message_wire
@@ -54,7 +54,8 @@ class RealtimeServer:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.sio = socketio.AsyncServer(
+        self.sio = GuardedServer(
+            queue_limit=settings.socket_queue_limit,
             async_mode="asgi",
             cors_allowed_origins=origin_check(settings.cors_origins),
             json=OrjsonCodec,
