@@ -47,6 +47,12 @@ class MarkReadIn(In):
     seq: Seq
 
 
+class ReauthIn(In):
+    """Extension of PROTOCOL v2: a fresh access token for a live socket."""
+
+    token: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+
+
 # ---- server → client ----
 ReceiveMessage = MessageOut
 
@@ -78,6 +84,14 @@ class InvitedOut(Out):
 class TypingOut(Out):
     room: str
     user: UserOut
+
+
+class SessionEndedOut(Out):
+    """Extension: why the server is about to disconnect this socket (token expired, or
+    the login was ended); reconnect with a fresh token, or log in again."""
+
+    code: Literal["unauthorized"]
+    message: str
 
 
 # ---- acks ----

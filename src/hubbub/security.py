@@ -23,6 +23,7 @@ class TokenUser:
     id: int
     username: str
     session: str | None = None  # the login (refresh-token family) the token came from
+    expires_at: int = 0  # the token's ``exp``: a socket opened with it closes then
 
 
 class PasswordHashing:
@@ -78,6 +79,7 @@ class AccessTokens:
                 id=int(claims["sub"]),
                 username=claims["name"],
                 session=session if isinstance(session, str) else None,
+                expires_at=int(claims["exp"]),
             )
         except (TypeError, ValueError) as exc:
             raise Unauthorized("invalid access token") from exc

@@ -77,13 +77,19 @@ async def test_access_token_is_refreshed_before_it_expires(tmp_path: Path, peopl
     server = ServerProcess(data_dir=tmp_path / "data", extra_env={"HUBBUB_ACCESS_TOKEN_TTL": "2"})
     await asyncio.to_thread(server.start)
     try:
-        alice = await (await people(server.url)).register("alice")
+        person = await people(server.url)
+        sockets: list[str] = []
+        person.page.on("websocket", lambda ws: sockets.append(ws.url))
+        alice = await person.register("alice")
         room = await alice.create_room()
         read_access = "JSON.parse(localStorage.getItem('hubbub.session')).access"
         changed = f"(first) => {read_access} !== first"
         first = await alice.page.evaluate(read_access)
         await alice.page.wait_for_function(changed, arg=first, timeout=10_000)
-        await asyncio.sleep(1)
+        await asyncio.sleep(4)
+        # The server closes a socket when its token expires; the page hands each new
+        # token to the live socket (reauth), so across three expiries it never reconnected.
+        assert len(sockets) == 1, sockets
 
         # The first token has expired by now; the page works on: REST, socket, reload.
         await alice.send(room, "still logged in")

@@ -22,6 +22,7 @@ from hubbub.store.base import (
     MessagePage,
     MessageRecord,
     NewMessage,
+    Replayed,
     RoomRecord,
     Store,
     StoredMessage,
@@ -128,9 +129,11 @@ async def test_refresh_token_is_single_use_and_replay_revokes_family(
     # rotation: the client got t2 in the same family
     await store.add_refresh_token(token_hash="t2", user_id=user.id, family_id="F", expires_at=later)
     # t1 is replayed (stolen): no grant, and the whole family dies, t2 included
-    assert await store.use_refresh_token(token_hash="t1", now=now) is None
+    assert await store.session_active(session="F")
+    assert await store.use_refresh_token(token_hash="t1", now=now) == Replayed("F")
     assert await store.use_refresh_token(token_hash="t2", now=now) is None
     assert await store.use_refresh_token(token_hash="t1", now=now) is None
+    assert not await store.session_active(session="F")  # its access tokens stop too
 
     # another family is not touched
     other_grant = await store.use_refresh_token(token_hash="x1", now=now)
@@ -183,6 +186,9 @@ async def test_revoke_refresh_token_kills_the_family(store: Store, make_user: Ma
     assert await store.use_refresh_token(token_hash="b1", now=now) is None
 
     assert await store.revoke_refresh_token(token_hash="never-issued") is None  # a no-op
+    assert not await store.session_active(session="A")
+    assert not await store.session_active(session="B")
+    assert not await store.session_active(session="never-issued")
 
 
 # ---------------------------------------------------------------- rooms

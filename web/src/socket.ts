@@ -42,6 +42,9 @@ export class Realtime {
   private readonly socket: Socket;
   /** Refusals in a row (each waits longer before the next try). */
   private refusals = 0;
+  /** The access token this socket is authorised with (at connect, or by `reauth`). */
+  private presented: string | null = null;
+  private readonly unsubscribe: () => void;
 
   constructor(
     private readonly auth: Auth,
@@ -56,7 +59,10 @@ export class Realtime {
       tryAllTransports: true,
       // A callback, so every reconnect presents the current access token.
       auth: (cb) => {
-        void this.auth.token().then((token) => cb({ token: token ?? "" }));
+        void this.auth.token().then((token) => {
+          this.presented = token;
+          cb({ token: token ?? "" });
+        });
       },
       reconnectionDelay: 500,
       reconnectionDelayMax: 3000,
@@ -82,6 +88,22 @@ export class Realtime {
     s.on("typing", (e: TypingEvent) => this.listener.typing(e));
     s.on("roomCreated", (e: RoomCreated) => this.listener.roomCreated(e));
     s.on("invited", (e: Invited) => this.listener.invited(e));
+    // The server closes a socket when the token it holds expires: hand it each new one.
+    this.unsubscribe = this.auth.onChange(() => void this.reauth());
+  }
+
+  /** Send the session's current access token on the live socket (extension `reauth`).
+   * If it is refused, nothing is lost: at expiry the server disconnects, and the
+   * reconnect presents a fresh token and catches up with `sync`. */
+  private async reauth(): Promise<void> {
+    const token = this.auth.session?.access ?? null;
+    if (!token || !this.socket.connected || token === this.presented) return;
+    this.presented = token;
+    try {
+      await this.socket.timeout(10_000).emitWithAck("reauth", { token });
+    } catch {
+      /* no answer: the socket is going away, and the reconnect authenticates anew */
+    }
   }
 
   get connected(): boolean {
@@ -94,6 +116,7 @@ export class Realtime {
   }
 
   stop(): void {
+    this.unsubscribe();
     this.setState("signed-out");
     this.socket.disconnect();
   }

@@ -11,7 +11,7 @@ from hubbub.fanout.base import SessionEnded
 from hubbub.hub import Hub
 from hubbub.schemas import TokenPairOut, UserOut
 from hubbub.security import TokenUser, hash_refresh_token, new_refresh_token
-from hubbub.store.base import DuplicateName, UserRecord, utc_now
+from hubbub.store.base import DuplicateName, Replayed, UserRecord, utc_now
 
 
 async def register(hub: Hub, *, username: str, password: str) -> TokenPairOut:
@@ -37,6 +37,11 @@ async def refresh(hub: Hub, *, refresh_token: str) -> TokenPairOut:
     grant = await hub.store.use_refresh_token(
         token_hash=hash_refresh_token(refresh_token), now=utc_now()
     )
+    if isinstance(grant, Replayed):
+        # A used token came back: whoever holds this login's newer tokens may be a thief.
+        # The store revoked the login; its live sockets close on every node too.
+        await hub.broker.publish(SessionEnded(session=grant.family_id))
+        raise Unauthorized("refresh token already used; this login has ended")
     if grant is None:
         raise Unauthorized("refresh token unknown, used or expired")
     return await _issue(hub, grant.user, family_id=grant.family_id)
@@ -49,10 +54,15 @@ async def logout(hub: Hub, *, refresh_token: str) -> None:
         await hub.broker.publish(SessionEnded(session=family))
 
 
-def authenticate(hub: Hub, access_token: str | None) -> TokenUser:
+async def authenticate(hub: Hub, access_token: str | None) -> TokenUser:
+    """The token's user, if the token is genuine, unexpired, and its login still stands
+    (logout and a replayed refresh token end a login before its tokens expire)."""
     if not access_token:
         raise Unauthorized("an access token is required")
-    return hub.tokens.verify(access_token)
+    user = hub.tokens.verify(access_token)
+    if user.session is None or not await hub.store.session_active(session=user.session):
+        raise Unauthorized("this login has ended; log in again")
+    return user
 
 
 async def _issue(hub: Hub, user: UserRecord, *, family_id: str) -> TokenPairOut:

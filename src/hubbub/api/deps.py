@@ -22,11 +22,11 @@ def get_hub(request: Request) -> Hub:
 HubDep = Annotated[Hub, Depends(get_hub)]
 
 
-def current_user(
+async def current_user(
     hub: HubDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> TokenUser:
-    return authenticate(hub, credentials.credentials if credentials else None)
+    return await authenticate(hub, credentials.credentials if credentials else None)
 
 
 CurrentUser = Annotated[TokenUser, Depends(current_user)]

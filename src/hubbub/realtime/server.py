@@ -6,8 +6,10 @@ payload never disconnects the socket and never reaches anyone else.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 import orjson
@@ -17,8 +19,8 @@ from socketio.exceptions import ConnectionRefusedError as ConnectionRefused
 from hubbub.actions import messages, presence, rooms
 from hubbub.actions.auth import authenticate
 from hubbub.config import Settings
-from hubbub.errors import BadRequest, HubbubError, TooLarge, Unauthorized
-from hubbub.events import MarkReadIn, RoomRef, SendMessageIn, SyncIn
+from hubbub.errors import BadRequest, Forbidden, HubbubError, TooLarge, Unauthorized
+from hubbub.events import MarkReadIn, ReauthIn, RoomRef, SendMessageIn, SessionEndedOut, SyncIn
 from hubbub.fanout.base import Publication, Resync, SessionEnded
 from hubbub.hub import Hub
 from hubbub.realtime.codec import OrjsonCodec
@@ -26,6 +28,7 @@ from hubbub.realtime.emitter import NAMESPACE, LocalEmitter
 from hubbub.realtime.engine import GuardedServer
 from hubbub.realtime.origins import origin_check
 from hubbub.realtime.rooms import chat_room, is_chat_room, user_room
+from hubbub.realtime.sessions import SocketSessions
 from hubbub.schemas import RoomOut, message_wire
 from hubbub.security import TokenUser
 
@@ -43,6 +46,9 @@ def describe(error: ValidationError) -> str:
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"]) or "payload"
     return f"{where}: {first['msg']}"
+
+
+UNAVAILABLE = {"code": "unavailable", "message": "try again"}
 
 
 def error_ack(error: HubbubError) -> Ack:
@@ -65,7 +71,8 @@ class RealtimeServer:
         )
         self.emitter = LocalEmitter(self.sio)
         self._hub: Hub | None = None
-        self._users: dict[str, TokenUser] = {}
+        self._sessions = SocketSessions(on_expired=self._expired)
+        self._tasks: set[asyncio.Task[None]] = set()
         self._register()
 
     @property
@@ -80,23 +87,42 @@ class RealtimeServer:
 
     async def _on_publication(self, publication: Publication) -> None:
         if isinstance(publication, Resync):
-            await self._resync_rooms()
+            await self._resync()
         elif isinstance(publication, SessionEnded):
             await self._end_session(publication.session)
         else:
             await self.emitter(publication)
 
     async def _end_session(self, session: str) -> None:
-        """Logged out: close this node's sockets that were opened with that login."""
-        for sid, user in list(self._users.items()):
-            if user.session == session:
-                await self.sio.disconnect(sid)
+        """A login ended (logout, replayed refresh token): close its sockets on this node."""
+        for sid in self._sessions.of_session(session):
+            await self._end(sid, "this login has ended; log in again")
 
-    async def _resync_rooms(self) -> None:
-        """Put every local socket in exactly the rooms the store says its user is in
-        (after the broker may have lost membership changes)."""
+    def _expired(self, sid: str) -> None:
+        self._spawn(self._end(sid, "access token expired; reconnect with a fresh one"))
+
+    async def _end(self, sid: str, why: str) -> None:
+        """Tell the client why (``sessionEnded``), then disconnect it: from here on, it
+        must connect again with a valid token, and catches up with ``sync``."""
+        if self._sessions.get(sid) is None:
+            return
+        ended = SessionEndedOut(code="unauthorized", message=why)
+        await self.sio.emit("sessionEnded", ended.model_dump(), to=sid)
+        await self.sio.disconnect(sid)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _resync(self) -> None:
+        """After the broker may have lost publications: end the sockets of logins that
+        ended meanwhile, and put every other socket in exactly its user's rooms."""
+        for session in self._sessions.sessions():
+            if not await self.hub.store.session_active(session=session):
+                await self._end_session(session)
         rooms_of: dict[int, set[str]] = {}
-        for sid, user in list(self._users.items()):
+        for sid, user in self._sessions.items():
             if user.id not in rooms_of:
                 names = await self.hub.store.member_room_names(user_id=user.id)
                 rooms_of[user.id] = {chat_room(name) for name in names}
@@ -117,6 +143,7 @@ class RealtimeServer:
         sio.on("typing", self._event(RoomRef, self.typing))
         sio.on("sync", self._event(SyncIn, self.sync))
         sio.on("markRead", self._event(MarkReadIn, self.mark_read))
+        sio.on("reauth", self._event(ReauthIn, self.reauth))
         sio.on("*", self.on_unknown)
 
     # ---- connection ----
@@ -135,10 +162,13 @@ class RealtimeServer:
             return error_ack(BadRequest("'connect' is reserved"))
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
-            user = authenticate(self.hub, token if isinstance(token, str) else None)
+            user = await authenticate(self.hub, token if isinstance(token, str) else None)
         except Unauthorized as exc:
             raise ConnectionRefused("unauthorized", exc.to_wire()) from exc
-        self._users[sid] = user
+        except Exception as exc:
+            log.warning("connect refused: the store did not answer (%s)", exc)
+            raise ConnectionRefused("unavailable", UNAVAILABLE) from exc
+        self._sessions.put(sid, user)
         try:
             # The user room first: a membership change published from now on reaches us.
             await self.sio.enter_room(sid, user_room(user.id))
@@ -148,8 +178,7 @@ class RealtimeServer:
         except Exception as exc:
             log.exception("connect failed")
             await self._forget(sid)
-            refusal = {"code": "unavailable", "message": "try again"}
-            raise ConnectionRefused("unavailable", refusal) from exc
+            raise ConnectionRefused("unavailable", UNAVAILABLE) from exc
         if not self._transport_open(sid):
             # It went away while we were connecting it; python-socketio will not call
             # on_disconnect for a connection that never completed, so undo here.
@@ -164,7 +193,7 @@ class RealtimeServer:
         return None
 
     async def _forget(self, sid: str) -> None:
-        user = self._users.pop(sid, None)
+        user = self._sessions.pop(sid)
         if user is not None and self._hub is not None:
             await presence.socket_disconnected(self._hub, user, sid)
 
@@ -179,7 +208,7 @@ class RealtimeServer:
         limit = self.settings.max_event_bytes
 
         async def handle(sid: str, *args: Any) -> Ack:
-            user = self._users.get(sid)
+            user = self._sessions.get(sid)
             if user is None:
                 return error_ack(Unauthorized("not connected"))
             payload = args[0] if args else None
@@ -203,7 +232,7 @@ class RealtimeServer:
                 return error_ack(exc)
             except Exception:
                 log.exception("socket event failed")
-                return {"ok": False, "error": {"code": "unavailable", "message": "try again"}}
+                return {"ok": False, "error": UNAVAILABLE}
 
         return handle
 
@@ -244,6 +273,15 @@ class RealtimeServer:
         if result.errors:
             ack["errors"] = {room: error.to_wire() for room, error in result.errors.items()}
         return ack
+
+    async def reauth(self, sid: str, user: TokenUser, payload: ReauthIn) -> Ack:
+        """A fresh access token for this socket (after a refresh), so it outlives the one
+        it connected with."""
+        renewed = await authenticate(self.hub, payload.token)
+        if renewed.id != user.id:
+            raise Forbidden("that token is another user's")
+        self._sessions.put(sid, renewed)
+        return {"ok": True, "expires_in": max(0, renewed.expires_at - int(time.time()))}
 
     async def mark_read(self, sid: str, user: TokenUser, payload: MarkReadIn) -> Ack:
         await rooms.mark_read(self.hub, user, payload.room, seq=payload.seq)

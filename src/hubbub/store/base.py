@@ -89,6 +89,14 @@ class RefreshGrant:
 
 
 @dataclass(frozen=True, slots=True)
+class Replayed:
+    """A refresh token that was already used came back (it was stolen, or a client bug):
+    its whole family, the login, was revoked."""
+
+    family_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class MessagePage:
     messages: list[MessageRecord]
     has_more: bool
@@ -116,12 +124,18 @@ class Store(Protocol):
         self, *, token_hash: str, user_id: int, family_id: str, expires_at: datetime
     ) -> None: ...
 
-    async def use_refresh_token(self, *, token_hash: str, now: datetime) -> RefreshGrant | None:
+    async def use_refresh_token(
+        self, *, token_hash: str, now: datetime
+    ) -> RefreshGrant | Replayed | None:
         """Mark a refresh token used and return whom it was for. A token that was already
-        used revokes its whole family (a stolen token was replayed) and gives ``None``."""
+        used revokes its whole family (a stolen token was replayed): ``Replayed``."""
 
     async def revoke_refresh_token(self, *, token_hash: str) -> str | None:
         """End the login (family) this token belongs to; return its family id, if any."""
+
+    async def session_active(self, *, session: str) -> bool:
+        """Whether a login (refresh-token family) still stands: access tokens carry it,
+        and every REST call and connect asks, so a revoked login stops at once."""
 
     # rooms and memberships
     async def create_room(self, *, name: str, private: bool, owner_id: int) -> RoomRecord:

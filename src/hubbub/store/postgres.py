@@ -17,6 +17,7 @@ from hubbub.store.base import (
     MessagePage,
     NewMessage,
     RefreshGrant,
+    Replayed,
     RoomListing,
     RoomRecord,
     StoredMessage,
@@ -121,7 +122,9 @@ class PostgresStore:
             expires_at,
         )
 
-    async def use_refresh_token(self, *, token_hash: str, now: datetime) -> RefreshGrant | None:
+    async def use_refresh_token(
+        self, *, token_hash: str, now: datetime
+    ) -> RefreshGrant | Replayed | None:
         async with self._pool.acquire() as conn, conn.transaction():
             row = await conn.fetchrow(
                 "SELECT t.user_id, u.username, t.family_id, t.expires_at, t.used_at"
@@ -135,7 +138,7 @@ class PostgresStore:
                 await conn.execute(
                     "DELETE FROM refresh_tokens WHERE family_id = $1", row["family_id"]
                 )
-                return None
+                return Replayed(row["family_id"])
             if row["expires_at"] <= now:
                 return None
             await conn.execute(
@@ -153,6 +156,12 @@ class PostgresStore:
             token_hash,
         )
         return family
+
+    async def session_active(self, *, session: str) -> bool:
+        found = await self._pool.fetchval(
+            "SELECT 1 FROM refresh_tokens WHERE family_id = $1 LIMIT 1", session
+        )
+        return found is not None
 
     # ---- rooms and memberships ----
     async def create_room(self, *, name: str, private: bool, owner_id: int) -> RoomRecord:

@@ -20,6 +20,7 @@ from hubbub.store.base import (
     MessagePage,
     NewMessage,
     RefreshGrant,
+    Replayed,
     RoomListing,
     RoomRecord,
     StoredMessage,
@@ -169,8 +170,10 @@ class SQLiteStore:
             )
         )
 
-    async def use_refresh_token(self, *, token_hash: str, now: datetime) -> RefreshGrant | None:
-        def run(c: sqlite3.Connection) -> RefreshGrant | None:
+    async def use_refresh_token(
+        self, *, token_hash: str, now: datetime
+    ) -> RefreshGrant | Replayed | None:
+        def run(c: sqlite3.Connection) -> RefreshGrant | Replayed | None:
             row = c.execute(
                 "SELECT t.user_id, u.username, t.family_id, t.expires_at, t.used_at"
                 " FROM refresh_tokens t JOIN users u ON u.id = t.user_id"
@@ -182,7 +185,7 @@ class SQLiteStore:
             user_id, username, family_id, expires_at, used_at = row
             if used_at is not None:
                 c.execute("DELETE FROM refresh_tokens WHERE family_id = ?", (family_id,))
-                return None
+                return Replayed(family_id)
             if expires_at <= iso(now):
                 return None
             c.execute(
@@ -204,6 +207,16 @@ class SQLiteStore:
             return str(row[0])
 
         return await self._write(run)
+
+    async def session_active(self, *, session: str) -> bool:
+        return await self._read(
+            lambda c: (
+                c.execute(
+                    "SELECT 1 FROM refresh_tokens WHERE family_id = ? LIMIT 1", (session,)
+                ).fetchone()
+                is not None
+            )
+        )
 
     # ---- rooms and memberships ----
     async def create_room(self, *, name: str, private: bool, owner_id: int) -> RoomRecord:

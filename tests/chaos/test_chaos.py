@@ -1,0 +1,458 @@
+"""Chaos: three nodes, ~100 sockets, a steady stream of messages, and things dying.
+
+While senders keep sending (retrying each ``client_id`` until acked), the test kills a
+node with SIGKILL, restarts Redis (it comes back empty), restarts PostgreSQL with an
+immediate (crash) stop, and starts the killed node again. Then it reads the database
+and proves that nothing was lost or doubled: every acknowledged message is stored once,
+the seqs of every room are gap-free, every socket holds exactly the stored messages of
+its rooms, and presence agrees with the sockets that are connected.
+
+It brings its own PostgreSQL (``initdb``, run as the ``postgres`` user when root) and its
+own Redis, since the shared ones must not be restarted under the other tests.
+
+Scale (environment variables):
+    HUBBUB_CHAOS_SECONDS      length of the stream (default 20): one fault every
+                              HUBBUB_CHAOS_FAULT_EVERY seconds (default 4); whole cycles
+                              of kill/redis/postgres/revive, at least one
+    HUBBUB_CHAOS_CLIENTS      sockets (default 100), over about half as many users
+    HUBBUB_CHAOS_SENDERS      sockets that send (default clients / 6)
+    HUBBUB_CHAOS_RATE         messages per second per sender (default 2)
+
+A long run, e.g. ten minutes (``bench/chaos.sh`` does this)::
+
+    HUBBUB_CHAOS_SECONDS=600 HUBBUB_CHAOS_CLIENTS=200 .venv/bin/pytest -q -s tests/chaos
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import secrets
+import signal
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+import pytest_asyncio
+
+from tests.chaos.chat import Cluster, Message, Session, Stats, Tab, fingerprint
+from tests.chaos.services import PgCluster, RedisServer, require_tools
+from tests.support import Account, ServerProcess, unique
+
+SECONDS = float(os.environ.get("HUBBUB_CHAOS_SECONDS", "20"))
+FAULT_EVERY = float(os.environ.get("HUBBUB_CHAOS_FAULT_EVERY", "4"))
+CLIENTS = int(os.environ.get("HUBBUB_CHAOS_CLIENTS", "100"))
+SENDERS = int(os.environ.get("HUBBUB_CHAOS_SENDERS", str(max(3, CLIENTS // 6))))
+RATE = float(os.environ.get("HUBBUB_CHAOS_RATE", "2"))
+ROOMS = 5
+NODES = 3
+PASSWORD = "chaos password"
+CYCLES = max(1, int(SECONDS / FAULT_EVERY - 1) // 4)
+STREAM_SECONDS = (4 * CYCLES + 1) * FAULT_EVERY  # plus the faults' own time (~7 s a cycle)
+
+pytestmark = pytest.mark.timeout(int(150 + 2 * STREAM_SECONDS + CLIENTS * 0.3))
+
+RATE_ENV = {
+    "HUBBUB_RATE_MESSAGES": "1000/second",
+    "HUBBUB_RATE_JOINS": "1000/second",
+    "HUBBUB_RATE_WRITES": "1000/second",
+    "HUBBUB_RATE_READS": "1000/second",
+    "HUBBUB_RATE_ROOMS": "1000/second",
+    "HUBBUB_RATE_REGISTER_IP": "10000/minute",
+    "HUBBUB_RATE_LOGIN_IP": "10000/minute",
+    "HUBBUB_RATE_LOGIN_USER": "10000/minute",
+    "HUBBUB_RATE_REFRESH_IP": "10000/minute",
+}
+
+
+@dataclass
+class Stack:
+    pg: PgCluster
+    database: str
+    redis: RedisServer
+    nodes: list[ServerProcess]
+
+
+@pytest_asyncio.fixture
+async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
+    """Our own PostgreSQL and Redis, and three nodes sharing them."""
+    tools = require_tools()
+    pg = PgCluster(tools)
+    redis = RedisServer(tools.redis_server, tmp_path / "redis.log")
+    nodes: list[ServerProcess] = []
+    try:
+        await asyncio.to_thread(pg.init)
+        await asyncio.to_thread(pg.start)
+        admin = await asyncpg.connect(pg.dsn())
+        try:
+            await admin.execute("CREATE DATABASE hubbub")
+        finally:
+            await admin.close()
+        await asyncio.to_thread(redis.start)
+        env = {
+            "HUBBUB_REDIS_URL": redis.url,
+            "HUBBUB_REDIS_PREFIX": f"chaos-{secrets.token_hex(4)}",
+            "HUBBUB_PRESENCE_LIVENESS": "2",
+            "HUBBUB_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:{pg.port}/hubbub",
+            **RATE_ENV,
+        }
+        nodes = [ServerProcess(data_dir=tmp_path / f"node{i}", extra_env=env) for i in range(NODES)]
+        await asyncio.to_thread(nodes[0].start)  # migrates the schema, alone
+        await asyncio.gather(*(asyncio.to_thread(n.start) for n in nodes[1:]))
+        yield Stack(pg, "hubbub", redis, nodes)
+    finally:
+        await asyncio.gather(*(asyncio.to_thread(n.stop) for n in nodes))
+        await asyncio.to_thread(redis.stop)
+        await asyncio.to_thread(pg.destroy)
+
+
+async def until(what: str, check: Callable[[], Awaitable[bool]], timeout: float) -> None:
+    """Poll ``check`` until it holds (a slow shared machine: never a fixed sleep)."""
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout:.0f}s")
+        await asyncio.sleep(0.2)
+
+
+def all_on(tabs: list[Tab], url: str) -> Callable[[], Awaitable[bool]]:
+    async def check() -> bool:
+        return all(t.url == url for t in tabs)
+
+    return check
+
+
+async def retrying(call: Callable[[], Awaitable[httpx.Response]], ok: int) -> httpx.Response:
+    """A REST call answered ``ok``, retrying what a busy server may answer (503, 429)."""
+    for _ in range(100):
+        try:
+            r = await call()
+        except httpx.HTTPError:
+            await asyncio.sleep(0.3)
+            continue
+        if r.status_code == ok:
+            return r
+        assert r.status_code in (429, 503), r.text
+        await asyncio.sleep(0.3)
+    raise AssertionError("the server kept answering 503/429")
+
+
+async def register(http: httpx.AsyncClient, url: str, prefix: str) -> Account:
+    username = unique(prefix)
+    r = await retrying(
+        lambda: http.post(
+            url + "/api/auth/register", json={"username": username, "password": PASSWORD}
+        ),
+        201,
+    )
+    body = r.json()
+    return Account(
+        body["user"]["id"], username, PASSWORD, body["access_token"], body["refresh_token"]
+    )
+
+
+async def build_users(
+    http: httpx.AsyncClient, cluster: Cluster, stats: Stats
+) -> tuple[Account, list[Tab]]:
+    """The rooms' owner, and users with 1-3 tabs each (~CLIENTS sockets), each user a
+    member of 1-2 of the ROOMS rooms."""
+    urls = cluster.urls
+    owner = await register(http, urls[0], "owner")
+    rooms = []
+    for _ in range(ROOMS):
+        name = unique("room")
+        await retrying(
+            lambda n=name: http.post(  # type: ignore[misc]
+                urls[0] + "/api/rooms", json={"name": n}, headers=owner.headers
+            ),
+            201,
+        )
+        rooms.append(name)
+    tab_counts: list[int] = []
+    while sum(tab_counts) < CLIENTS:
+        tab_counts.append(min(1 + len(tab_counts) % 3, CLIENTS - sum(tab_counts)))
+    gate = asyncio.Semaphore(6)  # argon2 is slow: don't flood the hashing queue
+
+    def rooms_of(i: int) -> list[str]:
+        return sorted({rooms[i % ROOMS], rooms[(i * 2 + 1) % ROOMS] if i % 2 else rooms[i % ROOMS]})
+
+    async def make(i: int) -> Account:
+        async with gate:
+            account = await register(http, urls[i % len(urls)], f"u{i}")
+        for room in rooms_of(i):
+            await retrying(
+                lambda r=room: http.post(  # type: ignore[misc]
+                    f"{urls[(i + 1) % len(urls)]}/api/rooms/{r}/join", headers=account.headers
+                ),
+                200,
+            )
+        return account
+
+    accounts = await asyncio.gather(*(make(i) for i in range(len(tab_counts))))
+    tabs = []
+    for i, (account, count) in enumerate(zip(accounts, tab_counts, strict=True)):
+        session = Session(account, http, stats)
+        tabs += [
+            Tab(f"{account.username}/{t}", session, rooms_of(i), cluster, stats)
+            for t in range(count)
+        ]
+    return owner, tabs
+
+
+async def stream(tab: Tab, stop: asyncio.Event, rng: random.Random) -> None:
+    """Send one message after another, each with its own client_id, until told to stop."""
+    n = 0
+    while not stop.is_set():
+        n += 1
+        client_id = f"{tab.name}#{n}"
+        room = rng.choice(tab.rooms)
+        await tab.send_until_acked(room, client_id, f"{client_id} to {room}", time.monotonic() + 90)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), rng.uniform(0.5, 1.5) / RATE)
+
+
+@dataclass
+class FaultLog:
+    on_killed_node: dict[str, int]  # phase -> sockets that were on the killed node
+
+
+async def inflict_faults(stack: Stack, cluster: Cluster, tabs: list[Tab], stats: Stats) -> FaultLog:
+    """Per cycle: kill a node, restart Redis, restart PostgreSQL, start the node again."""
+    log = FaultLog({})
+    stats.enter("steady")
+    for cycle in range(CYCLES):
+        victim = cycle % NODES
+        node = stack.nodes[victim]
+        tag = f"{cycle + 1}:" if CYCLES > 1 else ""
+
+        # Each fault comes FAULT_EVERY seconds after the previous one is over, so every
+        # phase has some steady stream however slow the machine is.
+        await asyncio.sleep(FAULT_EVERY)
+        stats.enter(f"{tag}kill node{victim}")
+        cluster.up[victim] = False
+        log.on_killed_node[stats.phase] = sum(t.url == node.url for t in tabs)
+        # Hung first (sends reach it and get no answer; its transactions hold their
+        # locks), then SIGKILL: its clients must resend elsewhere with the same client_id.
+        assert node.process is not None
+        node.process.send_signal(signal.SIGSTOP)
+        await asyncio.sleep(1.0)
+        await asyncio.to_thread(node.stop, kill=True)
+
+        await asyncio.sleep(FAULT_EVERY)
+        stats.enter(f"{tag}redis restart")
+        await asyncio.to_thread(stack.redis.stop, kill=True)
+        await asyncio.sleep(1.0)
+        await asyncio.to_thread(stack.redis.start)
+
+        await asyncio.sleep(FAULT_EVERY)
+        stats.enter(f"{tag}postgres restart")
+        await asyncio.to_thread(stack.pg.stop, "immediate")
+        await asyncio.sleep(1.0)
+        await asyncio.to_thread(stack.pg.start)
+
+        await asyncio.sleep(FAULT_EVERY)
+        stats.enter(f"{tag}node{victim} back")
+        await asyncio.to_thread(node.start)
+        cluster.up[victim] = True
+        candidates = random.sample(tabs, len(tabs) // 6)  # some users reload onto it
+        went = await asyncio.gather(*(t.move_to(node.url) for t in candidates))
+        movers = [t for t, yes in zip(candidates, went, strict=True) if yes]
+        await until(f"sockets moved to node{victim}", all_on(movers, node.url), 30)
+    await asyncio.sleep(FAULT_EVERY)
+    return log
+
+
+def wire(row: asyncpg.Record) -> Message:
+    """A database row as PROTOCOL.md's message object."""
+    created: datetime = row["created_at"]
+    return {
+        "id": row["id"],
+        "room": row["room"],
+        "seq": row["seq"],
+        "user": {"id": row["user_id"], "username": row["username"]},
+        "text": row["text"],
+        "created_at": created.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z",
+        "client_id": row["client_id"],
+    }
+
+
+async def read_store(stack: Stack) -> tuple[dict[str, int], dict[str, dict[int, Message]]]:
+    conn = await asyncpg.connect(stack.pg.dsn(stack.database))
+    try:
+        last_seq = {r["name"]: r["last_seq"] for r in await conn.fetch("SELECT * FROM rooms")}
+        rows = await conn.fetch(
+            "SELECT m.id, r.name AS room, m.seq, m.user_id, u.username, m.text, m.created_at,"
+            " m.client_id FROM messages m JOIN rooms r ON r.id = m.room_id"
+            " JOIN users u ON u.id = m.user_id ORDER BY r.name, m.seq"
+        )
+    finally:
+        await conn.close()
+    stored: dict[str, dict[int, Message]] = {name: {} for name in last_seq}
+    for row in rows:
+        stored[row["room"]][row["seq"]] = wire(row)
+    return last_seq, stored
+
+
+async def online_everywhere(
+    http: httpx.AsyncClient, cluster: Cluster, headers: dict[str, str]
+) -> list[set[int]]:
+    answers = []
+    for url in cluster.live():
+        r = await http.get(url + "/api/users/online", headers=headers)
+        answers.append({u["id"] for u in r.json()["users"]} if r.status_code == 200 else {-1})
+    return answers
+
+
+def log_lines(stack: Stack) -> str:
+    """How much each node complained (its log's ERROR and WARNING lines)."""
+    counts = []
+    for i, node in enumerate(stack.nodes):
+        text = node.log_path.read_text(errors="replace") if node.log_path else ""
+        lines = text.splitlines()
+        errors = sum(line.startswith("ERROR") for line in lines)
+        warnings = sum(line.startswith("WARNING") for line in lines)
+        counts.append(f"node{i}: {errors} ERROR, {warnings} WARNING ({node.log_path})")
+    return "\n".join(counts)
+
+
+def report(stats: Stats, stack: Stack, stored: int, started: float) -> None:
+    columns = [
+        "acked",
+        "retries",
+        "send_unavailable",
+        "send_no_ack",
+        "resends_deduped",
+        "drops",
+        "reconnects",
+        "connect_refused_unavailable",
+        "relogins",
+        "live_received",
+        "duplicates_dropped",
+        "recovered_by_sync",
+        "gap_syncs",
+    ]
+    print(f"\n--- chaos: {NODES} nodes, {CLIENTS} sockets, {SENDERS} senders at {RATE}/s,")
+    print(f"    {STREAM_SECONDS:.0f} s stream, {CYCLES} fault cycle(s), every {FAULT_EVERY} s")
+    print(stats.table(columns))
+    print(f"messages stored: {stored}; acked: {stats.total('acked')};")
+    print(f"retries: {stats.total('retries')}; reconnects: {stats.total('reconnects')};")
+    print(f"duplicates dropped by clients: {stats.total('duplicates_dropped')};")
+    print(log_lines(stack))
+    print(f"checked after {time.monotonic() - started:.1f} s")
+
+
+def check_store_and_tabs(
+    tabs: list[Tab], last_seq: dict[str, int], stored: dict[str, dict[int, Message]]
+) -> list[str]:
+    """What the database and every socket hold, against each other and the acks."""
+    problems: list[str] = []
+    for room, by_seq in stored.items():
+        if sorted(by_seq) != list(range(1, last_seq[room] + 1)):
+            problems.append(f"{room}: seqs are not 1..{last_seq[room]} ({len(by_seq)} rows)")
+    client_ids = Counter(m["client_id"] for by_seq in stored.values() for m in by_seq.values())
+    problems += [f"client_id {c} stored {n} times" for c, n in client_ids.items() if n != 1]
+    acked = {m["client_id"]: m for t in tabs for m in t.acked}
+    for message in acked.values():
+        found = stored.get(message["room"], {}).get(message["seq"])
+        if found != message:
+            problems.append(f"acked {message} but stored {found}")
+    problems += [f"{c} stored but never acked" for c in client_ids.keys() - acked.keys()]
+    problems += [f"{c} was never acknowledged" for t in tabs for c in t.unacked]
+    marks = {
+        room: {s: fingerprint(m) for s, m in by_seq.items()} for room, by_seq in stored.items()
+    }
+    for tab in tabs:
+        problems += tab.anomalies
+        for room in tab.rooms:
+            held = tab.held[room]
+            if held != marks[room]:
+                missing = sorted(marks[room].keys() - held.keys())
+                extra = sorted(held.keys() - marks[room].keys())
+                wrong = [s for s in held if s in marks[room] and held[s] != marks[room][s]]
+                problems.append(
+                    f"{tab.name} in {room}: missing seqs {missing[:10]}, extra {extra[:10]},"
+                    f" not as stored {[stored[room][s] for s in wrong[:3]]}"
+                )
+    return problems
+
+
+async def test_nothing_is_lost_when_nodes_redis_and_postgres_die(stack: Stack) -> None:
+    started = time.monotonic()
+    stats = Stats()
+    cluster = Cluster([n.url for n in stack.nodes])
+    http = httpx.AsyncClient(timeout=15, limits=httpx.Limits(max_connections=200))
+    tabs: list[Tab] = []
+    try:
+        owner, tabs = await build_users(http, cluster, stats)
+        await asyncio.gather(*(t.start(cluster.urls[i % NODES]) for i, t in enumerate(tabs)))
+        print(f"\nset-up: {len(tabs)} sockets ready after {time.monotonic() - started:.1f} s")
+
+        stop = asyncio.Event()
+        rng = random.Random(1)
+        step = len(tabs) // SENDERS  # spread over the nodes the tabs start on
+        chosen = sorted({min(len(tabs) - 1, j * step + j % NODES) for j in range(SENDERS)})
+        senders = [asyncio.create_task(stream(tabs[i], stop, rng)) for i in chosen]
+        faults = await inflict_faults(stack, cluster, tabs, stats)
+        stop.set()
+        stats.enter("drain")
+        await asyncio.gather(*senders)
+
+        # Everything settles: every socket back, and a last catch-up from each.
+        async def all_connected() -> bool:
+            return all(t.connected.is_set() for t in tabs)
+
+        await until("every socket reconnected", all_connected, 30)
+        assert all(await asyncio.gather(*(t.sync_all() for t in tabs)))
+        last_seq, stored = await read_store(stack)
+        total = sum(len(by_seq) for by_seq in stored.values())
+        report(stats, stack, total, started)
+
+        # Nothing lost, nothing doubled, nothing different, on any socket.
+        problems = check_store_and_tabs(tabs, last_seq, stored)
+        assert not problems, "\n".join(problems[:30])
+
+        # Presence: close some sockets (whole users and single tabs); every live node
+        # must agree with the sockets still connected.
+        for tab in tabs[::7]:
+            await tab.close()
+        token = await Session(owner, http, stats).fresh_token(cluster.urls[0])
+        headers = {"Authorization": f"Bearer {token}"}
+        expected = {t.user_id for t in tabs if t.connected.is_set()}
+
+        async def presence_agrees() -> bool:
+            return all(seen == expected for seen in await online_everywhere(http, cluster, headers))
+
+        try:
+            await until("presence converged on every node", presence_agrees, 20)
+        except AssertionError:
+            seen = await online_everywhere(http, cluster, headers)
+            raise AssertionError(
+                f"online but not connected, per node: {[sorted(s - expected) for s in seen]};"
+                f" connected but not online: {[sorted(expected - s) for s in seen]}"
+            ) from None
+
+        # The faults bit, and the stream went on through each of them.
+        acked = stats.total("acked")
+        assert total == acked == sum(len(t.acked) for t in tabs) > 0
+        assert stats.total("reconnects") == stats.total("drops")
+        for phase in stats.phases[1:-1]:
+            assert stats.counts[phase]["acked"] > 0, f"nothing acked during {phase}"
+        for phase, count in faults.on_killed_node.items():
+            assert count > 0 and stats.counts[phase]["drops"] >= count, phase
+            assert stats.counts[phase]["send_no_ack"] > 0, f"{phase}: no send was cut off"
+        for phase in stats.phases:
+            if phase.endswith("redis restart"):
+                assert stats.counts[phase]["recovered_by_sync"] > 0, f"{phase}: no live loss"
+            if phase.endswith("postgres restart"):
+                assert stats.counts[phase]["send_unavailable"] > 0, f"{phase}: no send refused"
+    finally:
+        await asyncio.gather(*(t.close() for t in tabs))
+        await http.aclose()
