@@ -39,6 +39,25 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# Most tests register hundreds of users from one address and send bursts as one user:
+# their servers get generous limits. Tests of the limits themselves use the defaults
+# (``ServerProcess(real_limits=True)``).
+GENEROUS_LIMITS = {
+    "HUBBUB_RATE_MESSAGES": "2000/second",
+    "HUBBUB_RATE_TYPING": "2000/second",
+    "HUBBUB_RATE_JOINS": "2000/second",
+    "HUBBUB_RATE_ROOMS": "2000/second",
+    "HUBBUB_RATE_WRITES": "2000/second",
+    "HUBBUB_RATE_READS": "2000/second",
+    "HUBBUB_RATE_REGISTER_IP": "100000/minute",
+    "HUBBUB_RATE_LOGIN_IP": "100000/minute",
+    "HUBBUB_RATE_LOGIN_USER": "100000/minute",
+    "HUBBUB_RATE_REFRESH_IP": "100000/minute",
+    "HUBBUB_PASSWORD_HASH_QUEUE": "1000",
+    "HUBBUB_SOCKET_MAX_PENDING": "256",
+}
+
+
 @dataclass
 class ServerProcess:
     """``hubbub serve`` on a free port, with its own data directory and database."""
@@ -50,6 +69,7 @@ class ServerProcess:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
+    real_limits: bool = False
 
     @property
     def url(self) -> str:
@@ -62,6 +82,8 @@ class ServerProcess:
             HUBBUB_JWT_SECRET="test-secret-" + "x" * 40,
             HUBBUB_LOG_LEVEL="warning",
         )
+        if not self.real_limits:
+            env.update(GENEROUS_LIMITS)
         env.update(self.extra_env)  # a test's own settings win
         if self.database_url:
             env["HUBBUB_DATABASE_URL"] = self.database_url

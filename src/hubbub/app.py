@@ -31,6 +31,7 @@ from hubbub.api.routes import auth, health, messages, rooms, users
 from hubbub.config import Settings
 from hubbub.fanout.factory import build_fanout
 from hubbub.hub import Hub
+from hubbub.ratelimit import Limits
 from hubbub.realtime.engine import FrameGuard, check_internals
 from hubbub.realtime.server import RealtimeServer
 from hubbub.security import AccessTokens, PasswordHashing
@@ -68,7 +69,10 @@ def create_app(settings: Settings | None = None) -> Any:
             tokens=AccessTokens(
                 secret=settings.resolved_jwt_secret(), ttl_seconds=settings.access_token_ttl
             ),
-            passwords=PasswordHashing(),
+            passwords=PasswordHashing(
+                threads=settings.password_hash_threads, queue=settings.password_hash_queue
+            ),
+            limits=Limits(settings),
         )
         realtime.attach(hub)
         fanout.presence.on_users_gone(partial(presence.users_gone, hub))
@@ -82,6 +86,7 @@ def create_app(settings: Settings | None = None) -> Any:
             await realtime.sio.shutdown()
             await fanout.close()
             await store.close()
+            hub.passwords.close()
 
     api = FastAPI(
         title="Hubbub",

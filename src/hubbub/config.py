@@ -68,7 +68,7 @@ class Settings(BaseSettings):
         default=1000, ge=10, description="packets queued for one socket before it is closed"
     )
     socket_max_pending: int = Field(
-        default=16, ge=1, description="events of one socket handled at once"
+        default=32, ge=1, description="events of one socket handled at once"
     )
 
     @property

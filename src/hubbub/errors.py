@@ -13,12 +13,16 @@ class HubbubError(Exception):
     code: ClassVar[str] = "bad_request"
     http_status: ClassVar[int] = 400
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.retry_after = retry_after  # seconds: rate limits and overload say when
 
     def to_wire(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message}
+        wire: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.retry_after is not None:
+            wire["retry_after"] = self.retry_after
+        return wire
 
 
 class BadRequest(HubbubError):

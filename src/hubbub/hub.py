@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from hubbub.config import Settings
 from hubbub.fanout.base import Broker, Presence
+from hubbub.ratelimit import Limits
 from hubbub.security import AccessTokens, PasswordHashing
 from hubbub.store.base import Store
 
@@ -19,3 +20,4 @@ class Hub:
     presence: Presence
     tokens: AccessTokens
     passwords: PasswordHashing
+    limits: Limits

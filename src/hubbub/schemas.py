@@ -161,6 +161,9 @@ class HealthOut(Out):
 class ErrorDetail(Out):
     code: str
     message: str
+    retry_after: float | None = Field(
+        default=None, description="rate_limited / unavailable: seconds to wait before trying"
+    )
 
 
 class ErrorOut(Out):

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from hubbub.errors import Unauthorized
+from hubbub.errors import Unauthorized, Unavailable
+
+T = TypeVar("T")
 
 _ALGORITHM = "HS256"
 
@@ -27,22 +33,44 @@ class TokenUser:
 
 
 class PasswordHashing:
-    def __init__(self) -> None:
+    """argon2id on a small thread pool of its own, with a bounded wait: each hash takes
+    ~64 MiB and tens of milliseconds of a core, so a flood of logins must be turned away
+    (``unavailable``, with ``retry_after``) rather than queued without end."""
+
+    def __init__(self, *, threads: int = 2, queue: int = 16) -> None:
         self._hasher = PasswordHasher()  # argon2id with the library's current defaults
         # A hash to verify against when the user does not exist, so a bad username
         # costs the same time as a bad password.
         self._dummy_hash = self._hasher.hash(secrets.token_hex(16))
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="argon2")
+        self._capacity = threads + queue
+        self._admitted = 0
 
-    def hash(self, password: str) -> str:
-        return self._hasher.hash(password)
+    async def hash(self, password: str) -> str:
+        return await self._run(self._hasher.hash, password)
 
-    def verify(self, password_hash: str | None, password: str) -> bool:
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        return await self._run(self._verify, password_hash, password)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _verify(self, password_hash: str | None, password: str) -> bool:
         try:
             return self._hasher.verify(password_hash or self._dummy_hash, password) and (
                 password_hash is not None
             )
         except (VerificationError, InvalidHashError):
             return False
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._admitted >= self._capacity:
+            raise Unavailable("too many sign-ins at once; try again shortly", retry_after=1)
+        self._admitted += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+        finally:
+            self._admitted -= 1
 
 
 class AccessTokens:

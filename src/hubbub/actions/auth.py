@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from datetime import timedelta
 
@@ -15,7 +14,7 @@ from hubbub.store.base import DuplicateName, Replayed, UserRecord, utc_now
 
 
 async def register(hub: Hub, *, username: str, password: str) -> TokenPairOut:
-    password_hash = await asyncio.to_thread(hub.passwords.hash, password)
+    password_hash = await hub.passwords.hash(password)
     try:
         user = await hub.store.create_user(username=username, password_hash=password_hash)
     except DuplicateName as exc:
@@ -24,9 +23,12 @@ async def register(hub: Hub, *, username: str, password: str) -> TokenPairOut:
 
 
 async def login(hub: Hub, *, username: str, password: str) -> TokenPairOut:
+    # Per username as well as per address: guessing one account's password from many
+    # addresses is slowed down just the same.
+    await hub.limits.check("login_user", username.lower())
     credentials = await hub.store.get_credentials(username=username)
     stored_hash = credentials.password_hash if credentials else None
-    ok = await asyncio.to_thread(hub.passwords.verify, stored_hash, password)
+    ok = await hub.passwords.verify(stored_hash, password)
     if not ok or credentials is None:
         raise Unauthorized("wrong username or password")
     user = UserRecord(id=credentials.id, username=credentials.username)

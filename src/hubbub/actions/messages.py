@@ -12,7 +12,8 @@ from hubbub.schemas import message_wire
 from hubbub.security import TokenUser
 from hubbub.store.base import MessagePage, MessageRecord, NewMessage, UserRecord, utc_now
 
-SYNC_LIMIT = 500
+SYNC_LIMIT = 500  # per room (PROTOCOL.md)
+SYNC_TOTAL = 1000  # in one reply, whatever the number of rooms (PROTOCOL v2)
 
 
 async def send_message(
@@ -72,16 +73,24 @@ class SyncResult:
 
 async def sync(hub: Hub, user: TokenUser, last_seen: dict[str, int]) -> SyncResult:
     """Everything after each room's last seen seq, from the store (so it survives any
-    node's death), ascending, at most ``SYNC_LIMIT`` per room. A room the user can no
-    longer read is reported in ``errors`` rather than failing the other rooms."""
+    node's death), ascending: at most ``SYNC_LIMIT`` per room and ``SYNC_TOTAL`` in all,
+    so one request cannot make a reply of unbounded size (``has_more`` says where to go
+    on). A room the user can no longer read is reported in ``errors`` rather than failing
+    the other rooms."""
     result = SyncResult()
+    budget = SYNC_TOTAL
     for name, seq in last_seen.items():
         try:
             target = await readable_room(hub, user, name)
         except HubbubError as exc:
             result.errors[name] = exc
             continue
-        page = await hub.store.messages_after(room=target, after=seq, limit=SYNC_LIMIT)
+        if budget <= 0 or target.last_seq <= seq:
+            result.messages[name] = []
+            result.has_more[name] = target.last_seq > seq
+            continue
+        page = await hub.store.messages_after(room=target, after=seq, limit=min(SYNC_LIMIT, budget))
+        budget -= len(page.messages)
         result.messages[name] = page.messages
         result.has_more[name] = page.has_more
     return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -67,10 +68,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HubbubError)
     async def hubbub_error(_: Request, exc: HubbubError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
-        return JSONResponse(
-            error_body(exc.code, exc.message), status_code=exc.http_status, headers=headers
-        )
+        headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else {}
+        if exc.retry_after is not None:
+            headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
+        return JSONResponse({"error": exc.to_wire()}, status_code=exc.http_status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -9,21 +9,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, TypeVar
+from collections.abc import Coroutine
+from typing import Any
 
-import orjson
-from pydantic import BaseModel, ValidationError
 from socketio.exceptions import ConnectionRefusedError as ConnectionRefused
 
 from hubbub.actions import messages, presence, rooms
 from hubbub.actions.auth import authenticate
 from hubbub.config import Settings
-from hubbub.errors import BadRequest, Forbidden, HubbubError, TooLarge, Unauthorized
+from hubbub.errors import BadRequest, Forbidden, RateLimited, Unauthorized
 from hubbub.events import MarkReadIn, ReauthIn, RoomRef, SendMessageIn, SessionEndedOut, SyncIn
 from hubbub.fanout.base import Publication, Resync, SessionEnded
 from hubbub.hub import Hub
 from hubbub.realtime.codec import OrjsonCodec
+from hubbub.realtime.dispatch import UNAVAILABLE, Ack, Dispatch, error_ack
 from hubbub.realtime.emitter import NAMESPACE, LocalEmitter
 from hubbub.realtime.engine import GuardedServer
 from hubbub.realtime.origins import origin_check
@@ -34,25 +33,10 @@ from hubbub.security import TokenUser
 
 log = logging.getLogger(__name__)
 
-M = TypeVar("M", bound=BaseModel)
-Ack = dict[str, Any]
 
 # The transport's own hard cap (Engine.IO closes the connection above it). Hubbub's
 # answerable limit, ``max_event_bytes``, sits well below it.
 TRANSPORT_MAX_BYTES = 1_000_000
-
-
-def describe(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "payload"
-    return f"{where}: {first['msg']}"
-
-
-UNAVAILABLE = {"code": "unavailable", "message": "try again"}
-
-
-def error_ack(error: HubbubError) -> Ack:
-    return {"ok": False, "error": error.to_wire()}
 
 
 class RealtimeServer:
@@ -72,6 +56,7 @@ class RealtimeServer:
         self.emitter = LocalEmitter(self.sio)
         self._hub: Hub | None = None
         self._sessions = SocketSessions(on_expired=self._expired)
+        self._dispatch = Dispatch(settings, self._sessions, lambda: self.hub.limits)
         self._tasks: set[asyncio.Task[None]] = set()
         self._register()
 
@@ -137,13 +122,14 @@ class RealtimeServer:
         sio = self.sio
         sio.on("connect", self.on_connect)
         sio.on("disconnect", self.on_disconnect)
-        sio.on("joinRoom", self._event(RoomRef, self.join_room))
-        sio.on("leaveRoom", self._event(RoomRef, self.leave_room))
-        sio.on("sendMessage", self._event(SendMessageIn, self.send_message))
-        sio.on("typing", self._event(RoomRef, self.typing))
-        sio.on("sync", self._event(SyncIn, self.sync))
-        sio.on("markRead", self._event(MarkReadIn, self.mark_read))
-        sio.on("reauth", self._event(ReauthIn, self.reauth))
+        event = self._dispatch.event
+        sio.on("joinRoom", event(RoomRef, self.join_room, limit="joins"))
+        sio.on("leaveRoom", event(RoomRef, self.leave_room, limit="joins"))
+        sio.on("sendMessage", event(SendMessageIn, self.send_message, limit="messages"))
+        sio.on("typing", event(RoomRef, self.typing, limit="typing", quiet=True))
+        sio.on("sync", event(SyncIn, self.sync, limit="reads"))
+        sio.on("markRead", event(MarkReadIn, self.mark_read, limit="writes"))
+        sio.on("reauth", event(ReauthIn, self.reauth, limit="writes"))
         sio.on("*", self.on_unknown)
 
     # ---- connection ----
@@ -168,6 +154,12 @@ class RealtimeServer:
         except Exception as exc:
             log.warning("connect refused: the store did not answer (%s)", exc)
             raise ConnectionRefused("unavailable", UNAVAILABLE) from exc
+        if len(self.emitter.sids_of(user.id)) >= self.settings.max_sockets_per_user:
+            refusal = RateLimited(
+                f"more than {self.settings.max_sockets_per_user} connections open; close one",
+                retry_after=5,
+            )
+            raise ConnectionRefused("rate_limited", refusal.to_wire())
         self._sessions.put(sid, user)
         try:
             # The user room first: a membership change published from now on reaches us.
@@ -193,6 +185,7 @@ class RealtimeServer:
         return None
 
     async def _forget(self, sid: str) -> None:
+        self._dispatch.forget(sid)
         user = self._sessions.pop(sid)
         if user is not None and self._hub is not None:
             await presence.socket_disconnected(self._hub, user, sid)
@@ -201,41 +194,6 @@ class RealtimeServer:
         return error_ack(BadRequest(f"unknown event {event!r}"))
 
     # ---- events ----
-    def _event(
-        self, model: type[M], action: Callable[[str, TokenUser, M], Awaitable[Ack]]
-    ) -> Callable[..., Awaitable[Ack]]:
-        """Wrap an action: size check, payload validation, error translation."""
-        limit = self.settings.max_event_bytes
-
-        async def handle(sid: str, *args: Any) -> Ack:
-            user = self._sessions.get(sid)
-            if user is None:
-                return error_ack(Unauthorized("not connected"))
-            payload = args[0] if args else None
-            try:
-                if len(args) > 1:
-                    raise BadRequest("send one payload object")
-                if not isinstance(payload, dict):
-                    raise BadRequest("the payload must be a JSON object")
-                try:
-                    size = len(orjson.dumps(payload))
-                except orjson.JSONEncodeError as exc:  # e.g. a lone surrogate
-                    raise BadRequest("the payload is not valid Unicode text") from exc
-                if size > limit:
-                    raise TooLarge(f"payload is over {limit} bytes")
-                try:
-                    parsed = model.model_validate(payload)
-                except ValidationError as exc:
-                    raise BadRequest(describe(exc)) from exc
-                return await action(sid, user, parsed)
-            except HubbubError as exc:
-                return error_ack(exc)
-            except Exception:
-                log.exception("socket event failed")
-                return {"ok": False, "error": UNAVAILABLE}
-
-        return handle
-
     async def join_room(self, sid: str, user: TokenUser, payload: RoomRef) -> Ack:
         joined = await rooms.join_and_load(self.hub, user, payload.room)
         # Also when already a member: this socket may have missed the membership change.

@@ -5,13 +5,19 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from hubbub.actions import messages
-from hubbub.api.deps import CurrentUser, HubDep
+from hubbub.api.deps import CurrentUser, HubDep, per_user
 from hubbub.schemas import MAX_SEQ, ErrorOut, MessageOut, MessagesOut
 
 router = APIRouter(
     prefix="/api/rooms",
     tags=["messages"],
-    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}},
+    responses={
+        401: {"model": ErrorOut},
+        403: {"model": ErrorOut},
+        404: {"model": ErrorOut},
+        429: {"model": ErrorOut},
+    },
+    dependencies=[per_user("reads")],
 )
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from hubbub.actions import presence
-from hubbub.api.deps import CurrentUser, HubDep
+from hubbub.api.deps import CurrentUser, HubDep, per_user
 from hubbub.schemas import UserOut, UsersOut
 
-router = APIRouter(prefix="/api", tags=["users"])
+router = APIRouter(prefix="/api", tags=["users"], dependencies=[per_user("reads")])
 
 
 @router.get("/me")

@@ -1,0 +1,102 @@
+"""How every client event is admitted, before its handler runs: the socket must be
+authorised, within its rate limit and its bound on events handled at once, and the payload
+must be small and well-formed. Whatever goes wrong answers the ack with PROTOCOL's error
+and touches nothing else: the socket stays up, other clients never notice."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import orjson
+from pydantic import BaseModel, ValidationError
+
+from hubbub.config import Settings
+from hubbub.errors import BadRequest, HubbubError, RateLimited, TooLarge, Unauthorized
+from hubbub.ratelimit import Kind, Limits
+from hubbub.realtime.sessions import SocketSessions
+from hubbub.security import TokenUser
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+Ack = dict[str, Any]
+Handler = Callable[[str, TokenUser, M], Awaitable[Ack]]
+UNAVAILABLE = {"code": "unavailable", "message": "try again"}
+OK: Ack = {"ok": True}
+
+
+def describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "payload"
+    return f"{where}: {first['msg']}"
+
+
+def error_ack(error: HubbubError) -> Ack:
+    return {"ok": False, "error": error.to_wire()}
+
+
+class Dispatch:
+    def __init__(
+        self, settings: Settings, sessions: SocketSessions, limits: Callable[[], Limits]
+    ) -> None:
+        self._max_bytes = settings.max_event_bytes
+        self._max_pending = settings.socket_max_pending
+        self._sessions = sessions
+        self._limits = limits  # the hub's, known once the app has started
+        self._pending: Counter[str] = Counter()
+
+    def forget(self, sid: str) -> None:
+        self._pending.pop(sid, None)
+
+    def event(
+        self, model: type[M], handler: Handler[M], *, limit: Kind, quiet: bool = False
+    ) -> Callable[..., Awaitable[Ack]]:
+        """Wrap a handler. ``quiet``: over the rate limit, answer ok and do nothing (typing
+        indicators: a dropped one costs the user nothing)."""
+
+        async def handle(sid: str, *args: Any) -> Ack:
+            user = self._sessions.get(sid)
+            if user is None:
+                return error_ack(Unauthorized("not connected"))
+            if self._pending[sid] >= self._max_pending:
+                return error_ack(RateLimited("too many requests in flight", retry_after=1))
+            self._pending[sid] += 1
+            try:
+                parsed = self._parse(model, args)
+                if quiet:
+                    if not await self._limits().allow(limit, user.id):
+                        return OK
+                else:
+                    await self._limits().check(limit, user.id)
+                return await handler(sid, user, parsed)
+            except HubbubError as exc:
+                return error_ack(exc)
+            except Exception:
+                log.exception("socket event failed")
+                return {"ok": False, "error": UNAVAILABLE}
+            finally:
+                self._pending[sid] -= 1
+                if self._pending[sid] <= 0:
+                    del self._pending[sid]
+
+        return handle
+
+    def _parse(self, model: type[M], args: tuple[Any, ...]) -> M:
+        if len(args) > 1:
+            raise BadRequest("send one payload object")
+        payload = args[0] if args else None
+        if not isinstance(payload, dict):
+            raise BadRequest("the payload must be a JSON object")
+        try:
+            size = len(orjson.dumps(payload))
+        except orjson.JSONEncodeError as exc:  # e.g. a lone surrogate
+            raise BadRequest("the payload is not valid Unicode text") from exc
+        if size > self._max_bytes:
+            raise TooLarge(f"payload is over {self._max_bytes} bytes")
+        try:
+            return model.model_validate(payload)
+        except ValidationError as exc:
+            raise BadRequest(describe(exc)) from exc
