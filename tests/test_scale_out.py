@@ -15,6 +15,7 @@ from hubbub.fanout.codec import encode
 from tests.conftest import PgDatabases, database_url_for
 from tests.fanout.conftest import require_redis
 from tests.support import REDIS_URL, Api, ServerProcess, settle
+from tests.test_membership_races import race_rounds
 
 
 @pytest_asyncio.fixture
@@ -169,3 +170,16 @@ async def test_a_resync_repairs_memberships_the_broker_lost(
         assert "after bob left" not in await b.received_texts(room)
     finally:
         await api.close()
+
+
+async def test_join_racing_a_leave_on_another_node_never_leaks(
+    two_nodes: list[ServerProcess], clients
+) -> None:
+    """The socket's ``joinRoom`` on node one, the REST ``leave`` on node two."""
+    one, two = two_nodes
+    api_one, api_two = Api(one.url), Api(two.url)
+    try:
+        await race_rounds(api_one, clients, one.url, api_two, 50)
+    finally:
+        await api_one.close()
+        await api_two.close()

@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from engineio import packet as eio_packet
 
-from hubbub.fanout.base import Emit, MembershipChange
+from hubbub.fanout.base import Emit
 from hubbub.realtime.rooms import chat_room, user_room
 
 log = logging.getLogger(__name__)
@@ -31,12 +31,6 @@ class LocalEmitter:
 
     def sids_of(self, user_id: int) -> list[str]:
         return [sid for sid, _ in self._sio.manager.get_participants(NAMESPACE, user_room(user_id))]
-
-    async def __call__(self, publication: Emit | MembershipChange) -> None:
-        if isinstance(publication, MembershipChange):
-            await self._follow_membership(publication)
-        else:
-            self.emit(publication)
 
     def emit(self, emit: Emit) -> int:
         """Queue the event on every target socket of this node; returns how many."""
@@ -65,11 +59,3 @@ class LocalEmitter:
             socket.queue.put_nowait(frame)
             queued += 1
         return queued
-
-    async def _follow_membership(self, change: MembershipChange) -> None:
-        room = chat_room(change.room)
-        for sid in self.sids_of(change.user_id):
-            if change.joined:
-                await self._sio.enter_room(sid, room)
-            else:
-                await self._sio.leave_room(sid, room)

@@ -19,14 +19,15 @@ from hubbub.actions.auth import authenticate
 from hubbub.config import Settings
 from hubbub.errors import BadRequest, Forbidden, RateLimited, Unauthorized
 from hubbub.events import MarkReadIn, ReauthIn, RoomRef, SendMessageIn, SessionEndedOut, SyncIn
-from hubbub.fanout.base import Publication, Resync, SessionEnded
+from hubbub.fanout.base import MembershipChange, Publication, Resync, SessionEnded
 from hubbub.hub import Hub
 from hubbub.realtime.codec import OrjsonCodec
 from hubbub.realtime.dispatch import UNAVAILABLE, Ack, Dispatch, error_ack
 from hubbub.realtime.emitter import NAMESPACE, LocalEmitter
 from hubbub.realtime.engine import GuardedServer
+from hubbub.realtime.memberships import Memberships
 from hubbub.realtime.origins import origin_check
-from hubbub.realtime.rooms import chat_room, is_chat_room, user_room
+from hubbub.realtime.rooms import user_room
 from hubbub.realtime.sessions import SocketSessions
 from hubbub.schemas import RoomOut, message_wire
 from hubbub.security import TokenUser
@@ -54,6 +55,7 @@ class RealtimeServer:
             compression_threshold=1024,
         )
         self.emitter = LocalEmitter(self.sio)
+        self._memberships = Memberships(self.sio, self.emitter, lambda: self.hub.store)
         self._hub: Hub | None = None
         self._sessions = SocketSessions(on_expired=self._expired)
         self._dispatch = Dispatch(settings, self._sessions, lambda: self.hub.limits)
@@ -75,8 +77,10 @@ class RealtimeServer:
             await self._resync()
         elif isinstance(publication, SessionEnded):
             await self._end_session(publication.session)
+        elif isinstance(publication, MembershipChange):
+            await self._memberships.follow(publication)
         else:
-            await self.emitter(publication)
+            self.emitter.emit(publication)
 
     async def _end_session(self, session: str) -> None:
         """A login ended (logout, replayed refresh token): close its sockets on this node."""
@@ -106,17 +110,8 @@ class RealtimeServer:
         for session in self._sessions.sessions():
             if not await self.hub.store.session_active(session=session):
                 await self._end_session(session)
-        rooms_of: dict[int, set[str]] = {}
-        for sid, user in self._sessions.items():
-            if user.id not in rooms_of:
-                names = await self.hub.store.member_room_names(user_id=user.id)
-                rooms_of[user.id] = {chat_room(name) for name in names}
-            wanted = rooms_of[user.id]
-            current = {r for r in self.sio.rooms(sid) if is_chat_room(r)}
-            for room in current - wanted:
-                await self.sio.leave_room(sid, room)
-            for room in wanted - current:
-                await self.sio.enter_room(sid, room)
+        for user_id in {user.id for _, user in self._sessions.items()}:
+            await self._memberships.settle(user_id)
 
     def _register(self) -> None:
         sio = self.sio
@@ -164,8 +159,7 @@ class RealtimeServer:
         try:
             # The user room first: a membership change published from now on reaches us.
             await self.sio.enter_room(sid, user_room(user.id))
-            for name in await self.hub.store.member_room_names(user_id=user.id):
-                await self.sio.enter_room(sid, chat_room(name))
+            await self._memberships.settle(user.id)
             await presence.socket_connected(self.hub, user, sid)
         except Exception as exc:
             log.exception("connect failed")
@@ -196,8 +190,8 @@ class RealtimeServer:
     # ---- events ----
     async def join_room(self, sid: str, user: TokenUser, payload: RoomRef) -> Ack:
         joined = await rooms.join_and_load(self.hub, user, payload.room)
-        # Also when already a member: this socket may have missed the membership change.
-        await self.sio.enter_room(sid, chat_room(joined.room.name))
+        # From the store, not from this join: a leave racing it must win (memberships.py).
+        await self._memberships.settle(user.id)
         return {
             "ok": True,
             "room": RoomOut.of(joined.room).model_dump(),
