@@ -249,6 +249,11 @@ class SourcedClient(Client):
         return self
 
     async def close(self) -> None:
+        if self.sio.connected and self.sio.transport() == "polling":
+            # python-engineio's polling disconnect sends CLOSE, then waits for its pending
+            # GET, which the server leaves open after a client's CLOSE: 30 s, with or
+            # without nginx. Send the CLOSE, then drop that GET with the session.
+            await self.sio.eio.disconnect(abort=True)
         await super().close()
         await self.session.close()
 
@@ -267,6 +272,14 @@ async def sources_per_node(nginx: Nginx, nodes: list[ServerProcess]) -> list[str
         assert matching, f"ip_hash sent none of {SOURCES} to {address} alone: {dict(served)}"
         chosen.append(matching[0])
     return chosen
+
+
+def ok(log_line: str) -> bool:
+    """Answered, or (499) a polling client of ours dropping its last pending GET on close."""
+    _client, _upstream, status, request = log_line.split(" ", 3)
+    if status == "499":
+        return request.startswith('"GET /socket.io/?transport=polling')
+    return status in {"101", "200", "201"}
 
 
 def text_is(text: str) -> Callable[[Any], bool]:
@@ -352,7 +365,8 @@ async def test_a_chat_through_nginx_reaches_both_nodes(
             assert served[source] == {f"127.0.0.1:{node.port}"}, dict(served)
         log = nginx.log("access.log")
         assert log.count(" 101 ") == 4, log  # WebSocket-only and upgraded, on each node
-        assert all(int(line.split(" ")[2]) < 300 for line in log.splitlines()), log
+        refused = [line for line in log.splitlines() if not ok(line)]
+        assert refused == [], log
     finally:
         for client in made:
             await client.close()
