@@ -52,6 +52,21 @@ KINDS: tuple[Kind, ...] = (
 )
 
 
+# What the person at the other end reads (the client adds when to try again).
+_MESSAGES: dict[Kind, str] = {
+    "messages": "You are sending messages too fast",
+    "typing": "Too many typing notices",
+    "joins": "Too many joins and leaves",
+    "rooms": "Too many rooms created",
+    "writes": "Too many changes at once",
+    "reads": "Too many requests",
+    "register_ip": "Too many accounts created from this address",
+    "login_ip": "Too many sign-in attempts from this address",
+    "login_user": "Too many sign-in attempts for this account",
+    "refresh_ip": "Too many session renewals from this address",
+}
+
+
 class Limits:
     def __init__(self, settings: Settings, storage: Storage | None = None) -> None:
         self._storage = storage or _storage_for(settings)
@@ -65,7 +80,7 @@ class Limits:
         """Count one request; raise ``RateLimited`` (with ``retry_after``) past the limit."""
         wait = await self._over(kind, str(key))
         if wait is not None:
-            raise RateLimited(f"too many requests ({kind}); try again shortly", retry_after=wait)
+            raise RateLimited(_MESSAGES[kind], retry_after=wait)
 
     async def allow(self, kind: Kind, key: str | int) -> bool:
         """Count one request; ``False`` past the limit (for what is dropped quietly)."""

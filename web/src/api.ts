@@ -1,5 +1,6 @@
 // REST calls (PROTOCOL.md § REST), with the bearer token and one refresh-and-retry on 401.
 
+import { waitText } from "./format";
 import type { Auth } from "./auth";
 import type {
   MessagePage,
@@ -137,5 +138,11 @@ async function errorOf(response: Response): Promise<ApiError> {
   } catch {
     /* not JSON */
   }
-  return new ApiError(response.status, error.code, error.message || "Something went wrong.");
+  const wait = error.retry_after ?? Number(response.headers.get("Retry-After") ?? NaN);
+  const message = error.message || "Something went wrong.";
+  return new ApiError(
+    response.status,
+    error.code,
+    Number.isFinite(wait) ? `${message}. Try again in ${waitText(wait)}.` : message,
+  );
 }

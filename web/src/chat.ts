@@ -619,13 +619,20 @@ export class Chat {
           this.ingest(ack.message, false);
           const room = this.rooms.get(p.room);
           if (room) this.settle(room);
-        } else if (
-          (ack.error.code === "unavailable" || ack.error.code === "rate_limited") &&
-          p.attempts < MAX_ATTEMPTS
-        ) {
+        } else if (ack.error.code === "rate_limited") {
+          // Sending too fast: wait as long as the server says (not a failed attempt), and
+          // show it on the message meanwhile.
+          const waitMs = Math.max(250, (ack.error.retry_after ?? 1) * 1000);
+          p.status = "queued";
+          p.attempts -= 1;
+          p.notBefore = Date.now() + waitMs;
+          this.changed();
+          await sleep(waitMs);
+          delete p.notBefore;
+        } else if (ack.error.code === "unavailable" && p.attempts < MAX_ATTEMPTS) {
           p.status = "queued";
           this.changed();
-          await sleep(500 * p.attempts);
+          await sleep(Math.max(500 * p.attempts, (ack.error.retry_after ?? 0) * 1000));
         } else {
           p.status = "failed";
           p.error = ack.error.message;

@@ -73,3 +73,9 @@ function safeHref(raw: string): string | null {
     return null;
   }
 }
+
+/** "3 s", "2 min": how long a rate limit asks to wait, for people. */
+export function waitText(seconds: number): string {
+  const s = Math.max(1, Math.ceil(seconds));
+  return s < 90 ? `${s} s` : `${Math.ceil(s / 60)} min`;
+}

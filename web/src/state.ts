@@ -26,6 +26,8 @@ export interface Pending {
   /** Set when stored: the pending copy goes once this seq is shown. */
   seq?: number;
   attempts: number;
+  /** Rate limited: not before this time (ms since the epoch); the server said how long. */
+  notBefore?: number;
 }
 
 /** How many live messages a room that was never opened keeps. */

@@ -36,6 +36,8 @@ export interface Message {
 export interface WireError {
   code: string;
   message: string;
+  /** rate_limited / unavailable: seconds to wait before trying again. */
+  retry_after?: number;
 }
 
 export interface TokenPair {

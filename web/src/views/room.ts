@@ -3,7 +3,7 @@
 
 import { describeError, MAX_TEXT, type Chat } from "../chat";
 import { h, reconcile, replace, type Keyed } from "../dom";
-import { dayKey, dayLabel, fullTimeOf, linkify, timeOf } from "../format";
+import { dayKey, dayLabel, fullTimeOf, linkify, timeOf, waitText } from "../format";
 import type { Pending, RoomState } from "../state";
 import type { Message } from "../types";
 import { icon } from "../icons";
@@ -398,6 +398,7 @@ export class RoomView {
 
   private pendingState(p: Pending): string {
     if (p.status === "failed") return "failed";
+    if (p.notBefore !== undefined && p.notBefore > Date.now()) return "throttled";
     return this.chat.conn === "connected" ? "sending" : "waiting";
   }
 
@@ -405,6 +406,7 @@ export class RoomView {
     const label = {
       sending: "Sending…",
       waiting: "Waiting for the connection…",
+      throttled: `Sending too fast: trying again in ${waitText(((p.notBefore ?? 0) - Date.now()) / 1000)}…`,
       failed: `Not sent: ${p.error ?? "error"}`,
     }[state];
     const me = this.chat.me.username;
