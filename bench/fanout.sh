@@ -15,7 +15,17 @@
 #   RUN_SH=PATH  the shared harness (default ../shared/bench/run.sh next to the repo)
 #   HUBBUB=PATH  the hubbub executable (default .venv/bin/hubbub)
 #   HUBBUB_ENV="K=V …"  extra environment for the server (e.g. HUBBUB_WS_COMPRESSION=true)
+#   BENCH_LIMITS="K=V …" the server's limits for the run (default below: every limit is
+#                checked on every request, none is reached; the generator registers 50+
+#                accounts from one address and sends up to 700 msg/s over 50 users)
 set -euo pipefail
+
+bench_limits=${BENCH_LIMITS:-"HUBBUB_RATE_MESSAGES=100000/second HUBBUB_RATE_TYPING=100000/second \
+HUBBUB_RATE_JOINS=100000/second HUBBUB_RATE_ROOMS=100000/second HUBBUB_RATE_WRITES=100000/second \
+HUBBUB_RATE_READS=100000/second HUBBUB_RATE_REGISTER_IP=100000/minute \
+HUBBUB_RATE_LOGIN_IP=100000/minute HUBBUB_RATE_LOGIN_USER=100000/minute \
+HUBBUB_RATE_REFRESH_IP=100000/minute HUBBUB_MAX_SOCKETS_PER_USER=10000 \
+HUBBUB_PASSWORD_HASH_QUEUE=10000"}
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 run_sh=${RUN_SH:-$(cd "$repo/.." && pwd)/shared/bench/run.sh}
@@ -73,8 +83,8 @@ run_hubbub() {
   port=$(free_port)
   data_dir=$(mktemp -d /tmp/hubbub-fanout-XXXXXX)
   echo "[$pass] hubbub $sc (port $port, data $data_dir)"
-  # shellcheck disable=SC2086  # HUBBUB_ENV is a list of K=V words
-  env HUBBUB_DATA_DIR="$data_dir" HUBBUB_LOG_LEVEL=warning ${HUBBUB_ENV:-} \
+  # shellcheck disable=SC2086  # BENCH_LIMITS and HUBBUB_ENV are lists of K=V words
+  env HUBBUB_DATA_DIR="$data_dir" HUBBUB_LOG_LEVEL=warning $bench_limits ${HUBBUB_ENV:-} \
     taskset -c 0 "$hubbub" serve --host 127.0.0.1 --port "$port" >"$out/server-$sc-$pass.log" 2>&1 &
   server_pid=$!
   local up=""
@@ -102,6 +112,7 @@ run_hubbub() {
   echo "host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
   echo "node: $(node --version), hubbub: $(cd "$repo" && git rev-parse --short HEAD)"
   echo "scenarios: ${scenarios[*]}, repeat: $repeat"
+  echo "limits: $bench_limits ${HUBBUB_ENV:-}"
   echo "load average at start: $(cut -d" " -f1-3 /proc/loadavg)"
 } | tee "$out/meta.txt"
 
