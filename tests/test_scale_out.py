@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
+import pytest
 import pytest_asyncio
 
 from hubbub.fanout.base import Resync
@@ -18,9 +19,15 @@ from tests.support import REDIS_URL, Api, ServerProcess, settle
 from tests.test_membership_races import race_rounds
 
 
+@pytest.fixture
+def node_env(request: pytest.FixtureRequest) -> dict[str, str]:
+    """Extra settings for both nodes (``parametrize("node_env", [...], indirect=True)``)."""
+    return dict(getattr(request, "param", {}))
+
+
 @pytest_asyncio.fixture
 async def two_nodes(
-    tmp_path: Path, pg_databases: PgDatabases
+    tmp_path: Path, pg_databases: PgDatabases, node_env: dict[str, str]
 ) -> AsyncIterator[list[ServerProcess]]:
     """Two servers on different ports sharing one PostgreSQL database and one Redis."""
     client = await require_redis()
@@ -30,7 +37,7 @@ async def two_nodes(
         "HUBBUB_REDIS_URL": REDIS_URL,
         "HUBBUB_REDIS_PREFIX": f"t-{secrets.token_hex(4)}",
         "HUBBUB_PRESENCE_LIVENESS": "2",  # a dead node is noticed within ~3 s
-    }
+    } | node_env
     nodes = [
         ServerProcess(data_dir=tmp_path / f"node{i}", database_url=database_url, extra_env=env)
         for i in range(2)
@@ -183,3 +190,35 @@ async def test_join_racing_a_leave_on_another_node_never_leaks(
     finally:
         await api_one.close()
         await api_two.close()
+
+
+@pytest.mark.parametrize("node_env", [{"HUBBUB_RATE_MESSAGES": "5/minute"}], indirect=True)
+async def test_limits_and_revocation_hold_across_nodes(
+    two_nodes: list[ServerProcess], clients
+) -> None:
+    """A rate limit counts a user's requests on every node (Redis storage), and a logout
+    on one node closes the login's sockets on the other."""
+    one, two = two_nodes
+    api = Api(one.url)
+    try:
+        alice = await api.register("everywhere")
+        room = await api.create_room(alice)
+        on_one = await clients(one.url, alice.access_token)
+        on_two = await clients(two.url, alice.access_token)
+        acks = [await sock.send(room, f"m{n}") for n in range(3) for sock in (on_one, on_two)]
+        assert [ack["ok"] for ack in acks] == [True] * 5 + [False]
+        assert acks[-1]["error"]["code"] == "rate_limited" and acks[-1]["error"]["retry_after"] > 0
+
+        gone = asyncio.Event()
+        on_one.sio.on("disconnect", lambda *_: gone.set())
+        elsewhere = Api(two.url)
+        r = await elsewhere.http.post(
+            "/api/auth/logout", json={"refresh_token": alice.refresh_token}
+        )
+        await elsewhere.close()
+        assert r.status_code == 204
+        await asyncio.wait_for(gone.wait(), 5)
+        me = await api.http.get("/api/me", headers=alice.headers)
+        assert me.status_code == 401
+    finally:
+        await api.close()
