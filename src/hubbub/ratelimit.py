@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from typing import Literal
+from typing import Literal, get_args
 
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
@@ -38,18 +38,7 @@ Kind = Literal[
     "login_user",
     "refresh_ip",
 ]
-KINDS: tuple[Kind, ...] = (
-    "messages",
-    "typing",
-    "joins",
-    "rooms",
-    "writes",
-    "reads",
-    "register_ip",
-    "login_ip",
-    "login_user",
-    "refresh_ip",
-)
+KINDS: tuple[Kind, ...] = get_args(Kind)
 
 
 # What the person at the other end reads (the client adds when to try again).

@@ -11,7 +11,7 @@ import httpx
 import socketio
 
 from tests.abuse.conftest import Attacker, new_address, rss_mib
-from tests.support import ServerProcess, settle
+from tests.support import ServerProcess, settle, two_in_a_room
 
 
 def assert_rate_limited(ack_or_body: dict) -> float:  # type: ignore[type-arg]
@@ -24,11 +24,8 @@ def assert_rate_limited(ack_or_body: dict) -> float:  # type: ignore[type-arg]
 async def test_a_burst_of_sends_is_cut_at_the_limit(
     limited: ServerProcess, attacker: Attacker, clients
 ) -> None:
-    alice, bob = await attacker.register("flood"), await attacker.register("victim")
-    room = await attacker.create_room(alice)
-    await attacker.join(bob, room)
-    a = await clients(limited.url, alice.access_token)
-    b = await clients(limited.url, bob.access_token)
+    pair = await two_in_a_room(attacker, clients, limited.url)
+    room, a, b = pair.room, pair.a, pair.b
     acks = await asyncio.gather(*(a.send(room, f"spam {n}") for n in range(500)))
     stored = [ack for ack in acks if ack["ok"]]
     refused = [ack for ack in acks if not ack["ok"]]
@@ -45,11 +42,8 @@ async def test_a_burst_of_sends_is_cut_at_the_limit(
 async def test_excess_typing_is_dropped_quietly(
     limited: ServerProcess, attacker: Attacker, clients
 ) -> None:
-    alice, bob = await attacker.register("typist"), await attacker.register("reader")
-    room = await attacker.create_room(alice)
-    await attacker.join(bob, room)
-    a = await clients(limited.url, alice.access_token)
-    b = await clients(limited.url, bob.access_token)
+    pair = await two_in_a_room(attacker, clients, limited.url)
+    room, a, b = pair.room, pair.a, pair.b
     acks = await asyncio.gather(*(a.call("typing", {"room": room}) for _ in range(500)))
     assert all(ack == {"ok": True} for ack in acks)
     await settle(0.5)
