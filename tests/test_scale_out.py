@@ -10,6 +10,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 import pytest_asyncio
+import socketio
 
 from hubbub.fanout.base import Resync
 from hubbub.fanout.codec import encode
@@ -192,12 +193,17 @@ async def test_join_racing_a_leave_on_another_node_never_leaks(
         await api_two.close()
 
 
-@pytest.mark.parametrize("node_env", [{"HUBBUB_RATE_MESSAGES": "5/minute"}], indirect=True)
+@pytest.mark.parametrize(
+    "node_env",
+    [{"HUBBUB_RATE_MESSAGES": "5/minute", "HUBBUB_MAX_SOCKETS_PER_USER": "3"}],
+    indirect=True,
+)
 async def test_limits_and_revocation_hold_across_nodes(
     two_nodes: list[ServerProcess], clients
 ) -> None:
-    """A rate limit counts a user's requests on every node (Redis storage), and a logout
-    on one node closes the login's sockets on the other."""
+    """A rate limit counts a user's requests on every node (Redis storage), the cap on
+    sockets counts them on every node (presence), and a logout on one node closes the
+    login's sockets on the other."""
     one, two = two_nodes
     api = Api(one.url)
     try:
@@ -208,6 +214,15 @@ async def test_limits_and_revocation_hold_across_nodes(
         acks = [await sock.send(room, f"m{n}") for n in range(3) for sock in (on_one, on_two)]
         assert [ack["ok"] for ack in acks] == [True] * 5 + [False]
         assert acks[-1]["error"]["code"] == "rate_limited" and acks[-1]["error"]["retry_after"] > 0
+
+        third = await clients(one.url, alice.access_token)
+        assert third.sio.connected
+        fourth = socketio.AsyncClient(reconnection=False)
+        refusals: list[dict[str, object]] = []
+        fourth.on("connect_error", refusals.append)
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await fourth.connect(two.url, auth={"token": alice.access_token}, wait_timeout=5)
+        assert refusals[0]["message"] == "rate_limited"
 
         gone = asyncio.Event()
         on_one.sio.on("disconnect", lambda *_: gone.set())

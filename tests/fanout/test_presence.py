@@ -22,6 +22,7 @@ async def test_first_and_last_socket_decide(presence: Presence) -> None:
     assert await node.socket_disconnected(user_id=1, sid="b") is True
     assert await node.online_user_ids() == {2}
     assert await node.which_online([]) == set()
+    assert await node.sockets_of(user_id=1) == 0 and await node.sockets_of(user_id=2) == 1
     # A socket never counted (or counted out twice) changes nothing.
     assert await node.socket_disconnected(user_id=2, sid="zzz") is False
     assert await node.socket_disconnected(user_id=1, sid="b") is False
@@ -33,6 +34,7 @@ async def test_a_user_on_two_nodes_is_one_presence(redis_nodes: MakeNode) -> Non
     assert await one.socket_connected(user_id=7, sid="x") is True
     assert await two.socket_connected(user_id=7, sid="y") is False
     assert await two.online_user_ids() == {7}
+    assert await one.sockets_of(user_id=7) == 2 and await two.sockets_of(user_id=7) == 2
     assert await one.socket_disconnected(user_id=7, sid="x") is False
     assert await two.socket_disconnected(user_id=7, sid="y") is True
     assert await one.online_user_ids() == set()

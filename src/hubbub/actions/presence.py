@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable
 from typing import Literal
 
+from hubbub.errors import RateLimited
 from hubbub.events import UserStatusOut
 from hubbub.fanout.base import Emit
 from hubbub.hub import Hub
@@ -14,6 +15,19 @@ from hubbub.security import TokenUser
 from hubbub.store.base import UserRecord
 
 log = logging.getLogger(__name__)
+
+
+async def admit_socket(hub: Hub, user: TokenUser, *, here: int) -> None:
+    """Refuse a connection past ``HUBBUB_MAX_SOCKETS_PER_USER`` on every node together
+    (``here``: this node's sockets of the user, those still connecting included). If
+    presence does not answer, this node's own count decides."""
+    cap = hub.settings.max_sockets_per_user
+    try:
+        everywhere = await hub.presence.sockets_of(user_id=user.id)
+    except Exception:
+        everywhere = 0
+    if max(here, everywhere) >= cap:
+        raise RateLimited(f"more than {cap} connections open; close one", retry_after=5)
 
 
 async def socket_connected(hub: Hub, user: TokenUser, sid: str) -> None:

@@ -62,3 +62,6 @@ class MemoryPresence:
 
     async def which_online(self, user_ids: list[int]) -> set[int]:
         return {user_id for user_id in user_ids if user_id in self._sockets}
+
+    async def sockets_of(self, *, user_id: int) -> int:
+        return len(self._sockets.get(user_id, ()))

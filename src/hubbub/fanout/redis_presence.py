@@ -82,6 +82,9 @@ return out
 """
 )
 
+# A user's sockets on the other live nodes. ARGV[3]: user, ARGV[4]: this node's id.
+_ELSEWHERE = _PRELUDE + "return count_elsewhere(ARGV[3], ARGV[4])"
+
 # Claim one dead node (only one sweeper wins it) and answer its users now offline
 # everywhere; an empty answer when there is none to claim.
 _SWEEP_ONE = (
@@ -124,6 +127,7 @@ class RedisPresence:
         self._set_count = client.register_script(_SET_COUNT)
         self._beat_script = client.register_script(_BEAT)
         self._online = client.register_script(_ONLINE)
+        self._elsewhere = client.register_script(_ELSEWHERE)
         self._sweep_one = client.register_script(_SWEEP_ONE)
         self._on_gone: Callable[[list[int]], Awaitable[None]] | None = None
         self._beat_task: asyncio.Task[None] | None = None
@@ -188,6 +192,12 @@ class RedisPresence:
             return set()
         online = await self.online_user_ids()
         return {u for u in user_ids if u in online}
+
+    async def sockets_of(self, *, user_id: int) -> int:
+        elsewhere = await self._elsewhere(
+            keys=[self._nodes], args=[*self._common(), user_id, self.node_id]
+        )
+        return len(self._local.get(user_id, ())) + int(elsewhere)
 
     async def _beat(self) -> None:
         pairs: list[str | int | float] = []

@@ -149,12 +149,10 @@ class RealtimeServer:
         except Exception as exc:
             log.warning("connect refused: the store did not answer (%s)", exc)
             raise ConnectionRefused("unavailable", UNAVAILABLE) from exc
-        if len(self.emitter.sids_of(user.id)) >= self.settings.max_sockets_per_user:
-            refusal = RateLimited(
-                f"more than {self.settings.max_sockets_per_user} connections open; close one",
-                retry_after=5,
-            )
-            raise ConnectionRefused("rate_limited", refusal.to_wire())
+        try:
+            await presence.admit_socket(self.hub, user, here=len(self.emitter.sids_of(user.id)))
+        except RateLimited as exc:
+            raise ConnectionRefused("rate_limited", exc.to_wire()) from exc
         self._sessions.put(sid, user)
         try:
             # The user room first: a membership change published from now on reaches us.
