@@ -165,6 +165,8 @@ class Tab:
         self.acked: list[Message] = []
         self.unacked: list[str] = []
         self.anomalies: list[str] = []  # what the server should never do
+        self.statuses: dict[int, str] = {}  # user id -> last userStatus heard
+        self.sending = False  # a sendMessage is waiting for its ack
         self.conn: Connection | None = None
         self.connected = asyncio.Event()
         self._dropped = asyncio.Event()
@@ -194,6 +196,9 @@ class Tab:
             self._dropped.clear()
             if self._closing:
                 return
+            if self.conn is not None:  # let go of the dead client's tasks
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(self.conn.sio.shutdown(), 5)
             await self._connect_somewhere(self._prefer, refresh=True)
             self._prefer = None
             self.stats.add("reconnects")
@@ -223,6 +228,7 @@ class Tab:
         refusals: list[Any] = []
         sio.on("connect_error", refusals.append)
         sio.on("receiveMessage", lambda m: self._on_message(conn, m))
+        sio.on("userStatus", self._on_status)
         sio.on("disconnect", lambda *_: self._on_disconnect(conn))
         try:
             await sio.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=10)
@@ -298,16 +304,19 @@ class Tab:
     # ---- receiving ----
     def _on_message(self, conn: Connection, message: Message) -> None:
         self.stats.add("live_received")
-        key = (message.get("room"), message.get("seq"))
+        key = (str(message.get("room")), int(message.get("seq", -1)))
         if key in conn.seen:  # a retry must store and broadcast nothing new
             self.stats.add("live_duplicates")
             self.anomalies.append(f"{self.name}: {key} delivered twice on one socket")
-        conn.seen.add(key)  # type: ignore[arg-type]
+        conn.seen.add(key)
         self._ingest(message, live=True)
 
+    def _on_status(self, event: dict[str, Any]) -> None:
+        self.statuses[event["user"]["id"]] = event["status"]
+
     def _ingest(self, message: Message, *, live: bool) -> None:
-        room = message.get("room")
-        held = self.held.get(room) if isinstance(room, str) else None
+        room = str(message.get("room"))
+        held = self.held.get(room)
         if held is None:
             self.anomalies.append(f"{self.name}: got a message of a foreign room: {message}")
             return
@@ -390,7 +399,11 @@ class Tab:
             if attempts > 1:
                 self.stats.add("retries")
             payload = {"room": room, "text": text, "client_id": client_id}
-            ack = await self.call("sendMessage", payload, timeout=SEND_TIMEOUT)
+            self.sending = True
+            try:
+                ack = await self.call("sendMessage", payload, timeout=SEND_TIMEOUT)
+            finally:
+                self.sending = False
             if ack is None:
                 self.stats.add("send_no_ack")
                 continue

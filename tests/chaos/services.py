@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from tests.support import IN_CI, free_port
@@ -140,6 +141,19 @@ class PgCluster:
 
     def stop(self, mode: str = "immediate") -> None:
         self._run(str(self.tools.pg_bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "stop")
+
+    async def stall_commits(self, stalled: bool) -> None:
+        """Make every commit wait for a synchronous standby that does not exist (or stop
+        that): committed here, but the committer hears nothing until it is lifted."""
+        conn = await asyncpg.connect(self.dsn())
+        try:
+            if stalled:
+                await conn.execute("ALTER SYSTEM SET synchronous_standby_names = 'nobody'")
+            else:
+                await conn.execute("ALTER SYSTEM RESET synchronous_standby_names")
+            await conn.execute("SELECT pg_reload_conf()")
+        finally:
+            await conn.close()
 
     def destroy(self) -> None:
         if (self.data / "postmaster.pid").exists():
