@@ -93,10 +93,11 @@ class Limits:
 def _storage_for(settings: Settings) -> Storage:
     if not settings.redis_url:
         return MemoryStorage()
+    from hubbub.fanout.redis import client_options
+
     return RedisStorage(
         f"async+{settings.redis_url}",
         implementation="redispy",
         key_prefix=f"{settings.redis_prefix}:limits",
-        socket_timeout=2,
-        socket_connect_timeout=2,
+        **client_options(),
     )

@@ -16,6 +16,9 @@ import secrets
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from hubbub.fanout.base import Handler, Publication, Resync
@@ -125,12 +128,23 @@ class RedisBroker:
         await self._deliver_locally(publication)
 
 
+def client_options() -> dict[str, Any]:
+    """How every Redis client of Hubbub's connects (fan-out, presence, rate limits).
+
+    Explicit timeouts: a frozen Redis must fail a call in seconds, never hang it. One quick
+    retry on a connection error: after a Redis restart, each idle pooled connection fails
+    its next command once ("Connection closed by server") although Redis is back; without
+    the retry, that lost presence changes and publications. Timeouts are not retried (a
+    frozen Redis would hold a call several times as long)."""
+    return {
+        "health_check_interval": 15,
+        "socket_keepalive": True,
+        "socket_timeout": 5,
+        "socket_connect_timeout": 5,
+        "retry": Retry(ExponentialBackoff(cap=0.5, base=0.05), 2),
+        "retry_on_error": [RedisConnectionError],
+    }
+
+
 def connect(url: str) -> aioredis.Redis:
-    # Explicit timeouts: a frozen Redis must fail a call in seconds, never hang it.
-    return aioredis.from_url(
-        url,
-        health_check_interval=15,
-        socket_keepalive=True,
-        socket_timeout=5,
-        socket_connect_timeout=5,
-    )
+    return aioredis.from_url(url, **client_options())
