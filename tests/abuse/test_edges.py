@@ -105,7 +105,12 @@ async def raw_request(server: ServerProcess, head: str, body_parts: list[bytes])
     for part in body_parts:
         writer.write(part)
     await writer.drain()
-    answer = await asyncio.wait_for(reader.read(), 10)  # the server closes after 413
+    answer = b""
+    while b"too_large" not in answer:  # the whole answer, however it arrives
+        chunk = await asyncio.wait_for(reader.read(4096), 10)
+        if not chunk:
+            break
+        answer += chunk
     writer.close()
     return answer
 
@@ -118,7 +123,7 @@ async def test_an_oversized_body_gets_413_before_it_is_read(limited: ServerProce
         limited,
         "POST /api/rooms HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
         "Content-Length: 36000000\r\n\r\n",
-        [b'{"name": "' + b"a" * 100_000],
+        [],  # not a byte of the body: the declared length is enough to refuse it
     )
     assert declared.startswith(b"HTTP/1.1 413") and b'"too_large"' in declared
     chunk = b"10000\r\n" + b"a" * 65_536 + b"\r\n"

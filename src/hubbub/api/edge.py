@@ -103,10 +103,12 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # No "Connection: close": closing with the client's bytes still unread would reset
+        # the connection, and the client might never read this answer. uvicorn discards
+        # the rest of the body as it arrives instead (nothing of it is kept).
         response = JSONResponse(
             error_body("too_large", f"the request body is over {self.limit} bytes"),
             status_code=413,
-            headers={"connection": "close"},
         )
         await response(scope, receive, send)
 
