@@ -35,11 +35,11 @@ def rss_mib(server: ServerProcess) -> float:
 
 @pytest_asyncio.fixture(scope="module")
 async def limited(tmp_path_factory: Any) -> AsyncIterator[ServerProcess]:
-    """Default limits, except a small outgoing queue so a stalled reader shows quickly."""
+    """Every limit at its default; log level info, so the tests see every warning."""
     proc = ServerProcess(
         data_dir=tmp_path_factory.mktemp("limited"),
         real_limits=True,
-        extra_env={"HUBBUB_SOCKET_QUEUE_LIMIT": "200", "HUBBUB_LOG_LEVEL": "info"},
+        extra_env={"HUBBUB_LOG_LEVEL": "info"},
     )
     await asyncio.to_thread(proc.start)
     yield proc
