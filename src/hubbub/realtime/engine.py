@@ -49,6 +49,7 @@ def check_internals() -> None:
             )
     needed: list[tuple[Any, str]] = [
         (socketio.AsyncServer, "_handle_eio_message"),
+        (socketio.AsyncServer, "_handle_event"),
         (socketio.AsyncServer, "_engineio_server_class"),
         (engineio.AsyncServer, "create_queue"),
         (async_socket.AsyncSocket, "close"),
@@ -152,20 +153,31 @@ class GuardedServer(socketio.AsyncServer):  # type: ignore[misc]
         except Exception as exc:  # a frame that does not decode: the client is broken
             await self._refuse(eio_sid, f"malformed Socket.IO packet ({type(exc).__name__})")
 
+    async def _handle_event(self, eio_sid: str, namespace: Any, id: Any, data: Any) -> None:
+        # An event is a list whose first item, its name, is a string; the library would
+        # fail on anything else inside a task of its own, with a traceback.
+        if not isinstance(data, list) or not data or not isinstance(data[0], str):
+            await self._refuse(eio_sid, "malformed Socket.IO event")
+            return
+        await super()._handle_event(eio_sid, namespace, id, data)
+
     async def _refuse(self, eio_sid: str, why: str) -> None:
         log.warning("closing connection %s: %s", eio_sid, why)
         await self.eio.abort(eio_sid)
 
 
-# Engine.IO packet types a client may send as text: 0-6 (open … noop). Anything else,
-# an empty frame, or a binary frame (Hubbub's protocol has no binary data) is refused
-# before Engine.IO decodes it, which would otherwise end in a traceback.
-_ENGINEIO_TYPES = frozenset("0123456")
+# Engine.IO packet types a client may send as text: over WebSocket 0-6 (open … noop);
+# over long-polling POSTs only close, pong and message (others made Engine.IO disconnect
+# the session waiting for its queue to drain, holding the request for good). Anything
+# else, an empty frame, or a binary frame (Hubbub's protocol has no binary data) is
+# refused before Engine.IO decodes it, which would otherwise end in a traceback.
+_WEBSOCKET_TYPES = frozenset("0123456")
+_POLLING_TYPES = frozenset("134")
 _POLLING_SEPARATOR = "\x1e"
 
 
-def _bad_text(text: str | None) -> bool:
-    return not text or text[0] not in _ENGINEIO_TYPES
+def _bad_text(text: str | None, allowed: frozenset[str] = _WEBSOCKET_TYPES) -> bool:
+    return not text or text[0] not in allowed
 
 
 class FrameGuard:
@@ -180,12 +192,27 @@ class FrameGuard:
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if not scope.get("path", "").startswith(self.path):
             await self.app(scope, receive, send)
-        elif scope["type"] == "websocket":
-            await self.app(scope, self._guard_websocket(receive), send)
-        elif scope["type"] == "http" and scope.get("method") == "POST":
-            await self._guard_polling(scope, receive, send)
-        else:
-            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Any) -> None:
+            nonlocal started
+            started = started or message["type"] in ("http.response.start", "websocket.accept")
+            await send(message)
+
+        try:
+            if scope["type"] == "websocket":
+                await self.app(scope, self._guard_websocket(receive), tracking_send)
+            elif scope["type"] == "http" and scope.get("method") == "POST":
+                await self._guard_polling(scope, receive, tracking_send)
+            else:
+                await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            # The library's own failures on odd sequences (a POST to a session it just
+            # closed raises KeyError): one line, and a plain refusal, not a traceback.
+            log.warning("Socket.IO request failed: %s: %s", type(exc).__name__, exc)
+            if scope["type"] == "http" and not started:
+                await _plain(send, 400, b"bad request")
 
     def _guard_websocket(self, receive: Any) -> Any:
         async def guarded() -> Any:
@@ -213,7 +240,7 @@ class FrameGuard:
             packets = body.decode().split(_POLLING_SEPARATOR) if body else []
         except UnicodeDecodeError:
             packets = [""]
-        if len(body) > limit or any(_bad_text(packet) for packet in packets):
+        if len(body) > limit or any(_bad_text(p, _POLLING_TYPES) for p in packets):
             sid = _query_value(scope, "sid")
             log.warning("closing a long-polling session: malformed or oversized payload")
             if sid:

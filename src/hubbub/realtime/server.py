@@ -138,7 +138,9 @@ class RealtimeServer:
         socket = self.sio.eio.sockets.get(eio_sid) if eio_sid else None
         return socket is not None and not socket.closed and not socket.closing
 
-    async def on_connect(self, sid: str, environ: Any = None, auth: Any = None) -> Ack | None:
+    async def on_connect(
+        self, sid: str, environ: Any = None, auth: Any = None, *extra: Any
+    ) -> Ack | None:
         if self._is_event(sid):
             return error_ack(BadRequest("'connect' is reserved"))
         token = auth.get("token") if isinstance(auth, dict) else None
@@ -170,7 +172,7 @@ class RealtimeServer:
             raise ConnectionRefused("gone")
         return None
 
-    async def on_disconnect(self, sid: str, reason: Any = None) -> Ack | None:
+    async def on_disconnect(self, sid: str, reason: Any = None, *extra: Any) -> Ack | None:
         if self._is_event(sid):
             return error_ack(BadRequest("'disconnect' is reserved"))
         await self._forget(sid)
@@ -182,7 +184,11 @@ class RealtimeServer:
         if user is not None and self._hub is not None:
             await presence.socket_disconnected(self._hub, user, sid)
 
-    async def on_unknown(self, event: str, sid: str, *args: Any) -> Ack:
+    async def on_unknown(self, *args: Any) -> Ack:
+        # python-socketio calls the catch-all with (event, sid, *data), except for an
+        # event literally named "*", which it treats as the handler's own: (sid, *data).
+        first = args[0] if args else None
+        event = "*" if isinstance(first, str) and self._is_event(first) else first
         return error_ack(BadRequest(f"unknown event {event!r}"))
 
     # ---- events ----
