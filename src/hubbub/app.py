@@ -34,6 +34,7 @@ from hubbub.hub import Hub
 from hubbub.ratelimit import Limits
 from hubbub.realtime.engine import FrameGuard, check_internals
 from hubbub.realtime.server import RealtimeServer
+from hubbub.schemas import ErrorOut
 from hubbub.security import AccessTokens, PasswordHashing
 from hubbub.store.factory import open_store
 
@@ -50,6 +51,14 @@ API_DOCS_PLACEHOLDER = """<!doctype html><html lang="en"><head><meta charset="ut
 <title>Hubbub API</title></head><body><h1>Hubbub API</h1>
 <p>The interactive docs are built with the web client (see the README). The OpenAPI
 document is at <a href="/openapi.json">/openapi.json</a>.</p></body></html>"""
+
+
+# Answers any /api route may give besides its own (documented so clients and the
+# OpenAPI document agree): malformed input, a body over the limit (before any route),
+# a rate limit, a backend failure.
+COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut} for status in (400, 413, 422, 429, 503)
+}
 
 
 def create_app(settings: Settings | None = None) -> Any:
@@ -103,8 +112,9 @@ def create_app(settings: Settings | None = None) -> Any:
             allow_methods=["*"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    for router in (auth.router, users.router, rooms.router, messages.router, health.router):
-        api.include_router(router)
+    for router in (auth.router, users.router, rooms.router, messages.router):
+        api.include_router(router, responses=COMMON_ERRORS)
+    api.include_router(health.router)
     _serve_web_client(api)
     api.state.realtime = realtime
     app = socketio.ASGIApp(realtime.sio, other_asgi_app=api, socketio_path="socket.io")

@@ -4,9 +4,14 @@ from fastapi import APIRouter
 
 from hubbub.actions import presence
 from hubbub.api.deps import CurrentUser, HubDep, per_user
-from hubbub.schemas import UserOut, UsersOut
+from hubbub.schemas import ErrorOut, UserOut, UsersOut
 
-router = APIRouter(prefix="/api", tags=["users"], dependencies=[per_user("reads")])
+router = APIRouter(
+    prefix="/api",
+    tags=["users"],
+    dependencies=[per_user("reads")],
+    responses={401: {"model": ErrorOut}},
+)
 
 
 @router.get("/me")
