@@ -17,7 +17,8 @@
 #   HUBBUB_ENV="K=V …"  extra environment for the server (e.g. HUBBUB_WS_COMPRESSION=true)
 #   BENCH_LIMITS="K=V …" the server's limits for the run (default below: every limit is
 #                checked on every request, none is reached; the generator registers 50+
-#                accounts from one address and sends up to 700 msg/s over 50 users)
+#                accounts from one address and sends up to 700 msg/s over 50 users, and
+#                a saturated server has more than the default 32 sends of a socket in hand)
 set -euo pipefail
 
 bench_limits=${BENCH_LIMITS:-"HUBBUB_RATE_MESSAGES=100000/second HUBBUB_RATE_TYPING=100000/second \
@@ -25,7 +26,7 @@ HUBBUB_RATE_JOINS=100000/second HUBBUB_RATE_ROOMS=100000/second HUBBUB_RATE_WRIT
 HUBBUB_RATE_READS=100000/second HUBBUB_RATE_REGISTER_IP=100000/minute \
 HUBBUB_RATE_LOGIN_IP=100000/minute HUBBUB_RATE_LOGIN_USER=100000/minute \
 HUBBUB_RATE_REFRESH_IP=100000/minute HUBBUB_MAX_SOCKETS_PER_USER=10000 \
-HUBBUB_PASSWORD_HASH_QUEUE=10000"}
+HUBBUB_PASSWORD_HASH_QUEUE=10000 HUBBUB_SOCKET_MAX_PENDING=10000"}
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 run_sh=${RUN_SH:-$(cd "$repo/.." && pwd)/shared/bench/run.sh}
