@@ -11,7 +11,12 @@ import orjson
 class OrjsonCodec:
     @staticmethod
     def dumps(obj: Any, **_: Any) -> str:
-        return orjson.dumps(obj).decode()
+        try:
+            return orjson.dumps(obj).decode()
+        except TypeError:
+            # A lone UTF-16 surrogate cannot be UTF-8: the stdlib writes it as a \u escape,
+            # which is what a JavaScript peer sends and expects.
+            return json.dumps(obj, separators=(",", ":"))
 
     @staticmethod
     def loads(data: str | bytes, **_: Any) -> Any:
