@@ -19,7 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.fuzz.frames import FuzzConfig, Report, run_fuzz, scratch_dir  # noqa: E402
+from tests.fuzz.frames import FuzzConfig, run_fuzz, scratch_dir  # noqa: E402
+from tests.fuzz.report import Report  # noqa: E402
 from tests.support import ServerProcess  # noqa: E402
 
 

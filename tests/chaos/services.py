@@ -1,7 +1,8 @@
 """A throwaway PostgreSQL cluster and Redis server the chaos test may kill at will.
 
 The shared services of the other tests must never be restarted, so the chaos test brings
-its own: ``initdb`` + ``pg_ctl`` on a free port, ``redis-server`` on another.
+its own: ``initdb`` + ``pg_ctl`` on a free port, ``redis-server`` on another. A ``Stack``
+is both, with the nodes that share them.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from tests.support import IN_CI, free_port
+from tests.support import IN_CI, ServerProcess, free_port
 
 
 @dataclass(frozen=True)
@@ -216,3 +217,11 @@ class RedisServer:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+
+
+@dataclass
+class Stack:
+    pg: PgCluster
+    database: str
+    redis: RedisServer
+    nodes: list[ServerProcess]

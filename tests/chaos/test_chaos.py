@@ -37,10 +37,8 @@ import os
 import random
 import secrets
 import time
-from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
@@ -48,8 +46,10 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from tests.chaos.chat import Cluster, Message, Session, Stats, Tab, fingerprint
-from tests.chaos.services import PgCluster, RedisServer, require_tools
+from tests.chaos.chat import Cluster, Session, Stats, Tab
+from tests.chaos.pacing import Hold, all_on, idle_except, retrying, until
+from tests.chaos.services import PgCluster, RedisServer, Stack, require_tools
+from tests.chaos.verify import check_store_and_tabs, log_lines, online_everywhere, read_store
 from tests.support import Account, ServerProcess, unique
 
 SECONDS = float(os.environ.get("HUBBUB_CHAOS_SECONDS", "15"))
@@ -77,14 +77,6 @@ RATE_ENV = {
     "HUBBUB_RATE_LOGIN_USER": "10000/minute",
     "HUBBUB_RATE_REFRESH_IP": "10000/minute",
 }
-
-
-@dataclass
-class Stack:
-    pg: PgCluster
-    database: str
-    redis: RedisServer
-    nodes: list[ServerProcess]
 
 
 @pytest_asyncio.fixture
@@ -118,37 +110,6 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
         await asyncio.gather(*(asyncio.to_thread(n.stop) for n in nodes))
         await asyncio.to_thread(redis.stop)
         await asyncio.to_thread(pg.destroy)
-
-
-async def until(what: str, check: Callable[[], Awaitable[bool]], timeout: float) -> None:
-    """Poll ``check`` until it holds (a slow shared machine: never a fixed sleep)."""
-    deadline = time.monotonic() + timeout
-    while not await check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout:.0f}s")
-        await asyncio.sleep(0.2)
-
-
-def all_on(tabs: list[Tab], url: str) -> Callable[[], Awaitable[bool]]:
-    async def check() -> bool:
-        return all(t.url == url for t in tabs)
-
-    return check
-
-
-async def retrying(call: Callable[[], Awaitable[httpx.Response]], ok: int) -> httpx.Response:
-    """A REST call answered ``ok``, retrying what a busy server may answer (503, 429)."""
-    for _ in range(100):
-        try:
-            r = await call()
-        except httpx.HTTPError:
-            await asyncio.sleep(0.3)
-            continue
-        if r.status_code == ok:
-            return r
-        assert r.status_code in (429, 503), r.text
-        await asyncio.sleep(0.3)
-    raise AssertionError("the server kept answering 503/429")
 
 
 async def register(http: httpx.AsyncClient, url: str, prefix: str) -> Account:
@@ -211,34 +172,6 @@ async def build_users(
             for t in range(count)
         ]
     return owner, tabs
-
-
-class Hold:
-    """Holds back new sends on every node but one (sends already under way go on)."""
-
-    def __init__(self) -> None:
-        self.only: str | None = None
-        self.lifted = asyncio.Event()
-        self.lifted.set()
-
-    def all_but(self, url: str) -> None:
-        self.only = url
-        self.lifted.clear()
-
-    def lift(self) -> None:
-        self.only = None
-        self.lifted.set()
-
-    async def turn(self, tab: Tab) -> None:
-        while self.only is not None and tab.url != self.only:
-            await self.lifted.wait()
-
-
-def idle_except(tabs: list[Tab], url: str) -> Callable[[], Awaitable[bool]]:
-    async def check() -> bool:
-        return not any(t.sending for t in tabs if t.url != url)
-
-    return check
 
 
 async def stream(tab: Tab, stop: asyncio.Event, hold: Hold, rng: random.Random) -> None:
@@ -313,59 +246,6 @@ async def inflict_faults(
     return log
 
 
-def wire(row: asyncpg.Record) -> Message:
-    """A database row as PROTOCOL.md's message object."""
-    created: datetime = row["created_at"]
-    return {
-        "id": row["id"],
-        "room": row["room"],
-        "seq": row["seq"],
-        "user": {"id": row["user_id"], "username": row["username"]},
-        "text": row["text"],
-        "created_at": created.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z",
-        "client_id": row["client_id"],
-    }
-
-
-async def read_store(stack: Stack) -> tuple[dict[str, int], dict[str, dict[int, Message]]]:
-    conn = await asyncpg.connect(stack.pg.dsn(stack.database))
-    try:
-        last_seq = {r["name"]: r["last_seq"] for r in await conn.fetch("SELECT * FROM rooms")}
-        rows = await conn.fetch(
-            "SELECT m.id, r.name AS room, m.seq, m.user_id, u.username, m.text, m.created_at,"
-            " m.client_id FROM messages m JOIN rooms r ON r.id = m.room_id"
-            " JOIN users u ON u.id = m.user_id ORDER BY r.name, m.seq"
-        )
-    finally:
-        await conn.close()
-    stored: dict[str, dict[int, Message]] = {name: {} for name in last_seq}
-    for row in rows:
-        stored[row["room"]][row["seq"]] = wire(row)
-    return last_seq, stored
-
-
-async def online_everywhere(
-    http: httpx.AsyncClient, cluster: Cluster, headers: dict[str, str]
-) -> list[set[int]]:
-    answers = []
-    for url in cluster.live():
-        r = await http.get(url + "/api/users/online", headers=headers)
-        answers.append({u["id"] for u in r.json()["users"]} if r.status_code == 200 else {-1})
-    return answers
-
-
-def log_lines(stack: Stack) -> str:
-    """How much each node complained (its log's ERROR and WARNING lines)."""
-    counts = []
-    for i, node in enumerate(stack.nodes):
-        text = node.log_path.read_text(errors="replace") if node.log_path else ""
-        lines = text.splitlines()
-        errors = sum(line.startswith("ERROR") for line in lines)
-        warnings = sum(line.startswith("WARNING") for line in lines)
-        counts.append(f"node{i}: {errors} ERROR, {warnings} WARNING ({node.log_path})")
-    return "\n".join(counts)
-
-
 def report(stats: Stats, stack: Stack, stored: int, started: float) -> None:
     columns = [
         "acked",
@@ -390,41 +270,6 @@ def report(stats: Stats, stack: Stack, stored: int, started: float) -> None:
     print(f"duplicates dropped by clients: {stats.total('duplicates_dropped')};")
     print(log_lines(stack))
     print(f"checked after {time.monotonic() - started:.1f} s")
-
-
-def check_store_and_tabs(
-    tabs: list[Tab], last_seq: dict[str, int], stored: dict[str, dict[int, Message]]
-) -> list[str]:
-    """What the database and every socket hold, against each other and the acks."""
-    problems: list[str] = []
-    for room, by_seq in stored.items():
-        if sorted(by_seq) != list(range(1, last_seq[room] + 1)):
-            problems.append(f"{room}: seqs are not 1..{last_seq[room]} ({len(by_seq)} rows)")
-    client_ids = Counter(m["client_id"] for by_seq in stored.values() for m in by_seq.values())
-    problems += [f"client_id {c} stored {n} times" for c, n in client_ids.items() if n != 1]
-    acked = {m["client_id"]: m for t in tabs for m in t.acked}
-    for message in acked.values():
-        found = stored.get(message["room"], {}).get(message["seq"])
-        if found != message:
-            problems.append(f"acked {message} but stored {found}")
-    problems += [f"{c} stored but never acked" for c in client_ids.keys() - acked.keys()]
-    problems += [f"{c} was never acknowledged" for t in tabs for c in t.unacked]
-    marks = {
-        room: {s: fingerprint(m) for s, m in by_seq.items()} for room, by_seq in stored.items()
-    }
-    for tab in tabs:
-        problems += tab.anomalies
-        for room in tab.rooms:
-            held = tab.held[room]
-            if held != marks[room]:
-                missing = sorted(marks[room].keys() - held.keys())
-                extra = sorted(held.keys() - marks[room].keys())
-                wrong = [s for s in held if s in marks[room] and held[s] != marks[room][s]]
-                problems.append(
-                    f"{tab.name} in {room}: missing seqs {missing[:10]}, extra {extra[:10]},"
-                    f" not as stored {[stored[room][s] for s in wrong[:3]]}"
-                )
-    return problems
 
 
 async def test_nothing_is_lost_when_nodes_redis_and_postgres_die(stack: Stack) -> None:

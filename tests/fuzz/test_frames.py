@@ -23,15 +23,10 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from tests.fuzz.frames import (
-    Frame,
-    FuzzConfig,
-    PollingSession,
-    Stats,
-    WsConnection,
-    run_fuzz,
-    scratch_dir,
-)
+from tests.fuzz.frames import FuzzConfig, run_fuzz, scratch_dir
+from tests.fuzz.report import Stats
+from tests.fuzz.strategies import Frame
+from tests.fuzz.transports import PollingSession, WsConnection
 from tests.support import ServerProcess, unique
 
 FRAMES = int(os.environ.get("HUBBUB_FUZZ_FRAMES", "3000"))
