@@ -269,6 +269,15 @@ async def two_in_a_room(api: Api, connect: Callable[..., Any], url: str) -> Pair
     return Pair(alice, bob, room, a, b)
 
 
+async def one_in_a_room(
+    api: Api, connect: Callable[..., Any], url: str
+) -> tuple[Account, str, Any]:
+    """A new user with a room of their own, connected: (account, room, client)."""
+    alice = await api.register("alice")
+    room = await api.create_room(alice)
+    return alice, room, await connect(url, alice.access_token)
+
+
 async def settle(seconds: float = 0.3) -> None:
     """Give events that should *not* arrive a moment to prove they don't."""
     await asyncio.sleep(seconds)

@@ -133,6 +133,26 @@ async def test_expired_and_forged_tokens_are_refused(sqlite_api: Api) -> None:
     assert "expired" in r.json()["error"]["message"]
 
 
+async def test_a_token_holds_only_for_its_own_users_login(sqlite_api: Api) -> None:
+    """Even signed with the server's key, a token naming another user's login, no login, or
+    an id no database holds is refused (401, never a server error)."""
+    alice, bob = await sqlite_api.register("alice"), await sqlite_api.register("bob")
+    bob_session = jwt.decode(bob.access_token, SECRET, algorithms=["HS256"])["sid"]
+    now = int(time.time())
+    claims = {"name": "alice", "typ": "access", "exp": now + 100}
+    for bad in (
+        {"sub": str(alice.id), "sid": bob_session},
+        {"sub": str(alice.id)},
+        {"sub": str(2**64 + alice.id), "sid": bob_session},
+        {"sub": "-1", "sid": bob_session},
+    ):
+        token = forged({**claims, **bad})
+        r = await sqlite_api.http.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized", (bad, r.text)
+    r = await sqlite_api.http.get("/api/me", headers=bob.headers)
+    assert r.status_code == 200 and r.json()["username"] == bob.username
+
+
 @pytest.mark.parametrize("auth", [None, {}, {"token": "garbage"}, {"token": 42}, "expired"])
 async def test_socket_connect_refused_without_a_valid_token(
     sqlite_server: ServerProcess, auth: object

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import Api, ServerProcess, settle, two_in_a_room, unique
+from tests.support import Api, ServerProcess, one_in_a_room, settle, two_in_a_room, unique
 
 BAD_SEND_PAYLOADS = [
     (None, "bad_request"),
@@ -86,9 +86,7 @@ async def test_malformed_events_answer_bad_request(
 async def test_oversized_payload_on_any_event_is_too_large(
     sqlite_server: ServerProcess, sqlite_api: Api, clients
 ) -> None:
-    alice = await sqlite_api.register("alice")
-    room = await sqlite_api.create_room(alice)
-    a = await clients(sqlite_server.url, alice.access_token)
+    _, room, a = await one_in_a_room(sqlite_api, clients, sqlite_server.url)
     ack = await a.call("joinRoom", {"room": room, "padding": "p" * 100_000})
     assert ack == {
         "ok": False,
@@ -125,9 +123,7 @@ async def test_rest_bad_input_is_a_structured_error(api: Api) -> None:
 async def test_out_of_range_and_unstorable_values_are_bad_requests(
     server: ServerProcess, api: Api, clients
 ) -> None:
-    alice = await api.register("alice")
-    room = await api.create_room(alice)
-    a = await clients(server.url, alice.access_token)
+    alice, room, a = await one_in_a_room(api, clients, server.url)
     huge = 2**63 + 5
     for event, payload in [
         ("sync", {"rooms": {room: huge}}),
@@ -142,6 +138,25 @@ async def test_out_of_range_and_unstorable_values_are_bad_requests(
         r = await api.history(alice, room, **params)
         assert r.status_code == 422 and r.json()["error"]["code"] == "bad_request"
     ack = await a.send(room, "whole emoji \U0001f600 is fine")
+    assert ack["ok"] and ack["message"]["seq"] == 1
+
+
+async def test_unencodable_payloads_are_named_in_the_answer(
+    sqlite_server: ServerProcess, sqlite_api: Api, clients
+) -> None:
+    """What the server can parse but not hold gets an answer that says which rule it broke."""
+    _, room, a = await one_in_a_room(sqlite_api, clients, sqlite_server.url)
+    deep: object = "bottom"
+    for _ in range(300):
+        deep = [deep]
+    for extra, says in [
+        ({"nested": deep}, "nested too deeply"),
+        ({"text": "half an emoji \ud83d"}, "not valid Unicode"),
+    ]:
+        ack = await a.call("sendMessage", {"room": room, "text": "hi", **extra})
+        assert ack["ok"] is False and ack["error"]["code"] == "bad_request", ack
+        assert says in ack["error"]["message"], ack
+    ack = await a.send(room, "still connected")
     assert ack["ok"] and ack["message"]["seq"] == 1
 
 

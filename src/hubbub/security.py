@@ -103,8 +103,11 @@ class AccessTokens:
             raise Unauthorized("invalid access token")
         try:
             session = claims.get("sid")
+            user_id = int(claims["sub"])
+            if not 0 < user_id < 2**63:  # a database id: anything else is not ours
+                raise ValueError(user_id)
             return TokenUser(
-                id=int(claims["sub"]),
+                id=user_id,
                 username=claims["name"],
                 session=session if isinstance(session, str) else None,
                 expires_at=int(claims["exp"]),

@@ -129,11 +129,17 @@ async def test_refresh_token_is_single_use_and_replay_revokes_family(
     # rotation: the client got t2 in the same family
     await store.add_refresh_token(token_hash="t2", user_id=user.id, family_id="F", expires_at=later)
     # t1 is replayed (stolen): no grant, and the whole family dies, t2 included
-    assert await store.session_active(session="F")
+    assert await store.session_active(session="F", user_id=user.id)
     assert await store.use_refresh_token(token_hash="t1", now=now) == Replayed("F")
     assert await store.use_refresh_token(token_hash="t2", now=now) is None
     assert await store.use_refresh_token(token_hash="t1", now=now) is None
-    assert not await store.session_active(session="F")  # its access tokens stop too
+    assert not await store.session_active(
+        session="F", user_id=user.id
+    )  # its access tokens stop too
+
+    # a login belongs to its user: another user's id does not stand for it
+    assert await store.session_active(session="G", user_id=other.id)
+    assert not await store.session_active(session="G", user_id=user.id)
 
     # another family is not touched
     other_grant = await store.use_refresh_token(token_hash="x1", now=now)
@@ -186,9 +192,9 @@ async def test_revoke_refresh_token_kills_the_family(store: Store, make_user: Ma
     assert await store.use_refresh_token(token_hash="b1", now=now) is None
 
     assert await store.revoke_refresh_token(token_hash="never-issued") is None  # a no-op
-    assert not await store.session_active(session="A")
-    assert not await store.session_active(session="B")
-    assert not await store.session_active(session="never-issued")
+    assert not await store.session_active(session="A", user_id=user.id)
+    assert not await store.session_active(session="B", user_id=user.id)
+    assert not await store.session_active(session="never-issued", user_id=user.id)
 
 
 # ---------------------------------------------------------------- rooms

@@ -62,7 +62,9 @@ async def authenticate(hub: Hub, access_token: str | None) -> TokenUser:
     if not access_token:
         raise Unauthorized("an access token is required")
     user = hub.tokens.verify(access_token)
-    if user.session is None or not await hub.store.session_active(session=user.session):
+    if user.session is None or not await hub.store.session_active(
+        session=user.session, user_id=user.id
+    ):
         raise Unauthorized("this login has ended; log in again")
     return user
 

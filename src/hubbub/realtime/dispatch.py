@@ -92,11 +92,21 @@ class Dispatch:
             raise BadRequest("the payload must be a JSON object")
         try:
             size = len(orjson.dumps(payload))
-        except orjson.JSONEncodeError as exc:  # e.g. a lone surrogate
-            raise BadRequest("the payload is not valid Unicode text") from exc
+        except orjson.JSONEncodeError as exc:
+            raise BadRequest(_unencodable(exc)) from exc
         if size > self._max_bytes:
             raise TooLarge(f"payload is over {self._max_bytes} bytes")
         try:
             return model.model_validate(payload)
         except ValidationError as exc:
             raise BadRequest(describe(exc)) from exc
+
+
+def _unencodable(exc: orjson.JSONEncodeError) -> str:
+    """What a client sent that the stdlib could parse but JSON out cannot carry."""
+    reason = str(exc)
+    if "surrogate" in reason:
+        return "the payload is not valid Unicode text (a lone UTF-16 surrogate)"
+    if "ecursion" in reason:
+        return "the payload is nested too deeply"
+    return "the payload cannot be read as JSON"

@@ -107,8 +107,8 @@ class RealtimeServer:
     async def _resync(self) -> None:
         """After the broker may have lost publications: end the sockets of logins that
         ended meanwhile, and put every other socket in exactly its user's rooms."""
-        for session in self._sessions.sessions():
-            if not await self.hub.store.session_active(session=session):
+        for user_id, session in self._sessions.sessions():
+            if not await self.hub.store.session_active(session=session, user_id=user_id):
                 await self._end_session(session)
         for user_id in {user.id for _, user in self._sessions.items()}:
             await self._memberships.settle(user_id)

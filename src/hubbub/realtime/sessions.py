@@ -48,5 +48,8 @@ class SocketSessions:
     def of_session(self, session: str) -> list[str]:
         return [sid for sid, user in self._users.items() if user.session == session]
 
-    def sessions(self) -> set[str]:
-        return {user.session for user in self._users.values() if user.session is not None}
+    def sessions(self) -> set[tuple[int, str]]:
+        """Each live login as (user id, session)."""
+        return {
+            (user.id, user.session) for user in self._users.values() if user.session is not None
+        }

@@ -133,9 +133,9 @@ class Store(Protocol):
     async def revoke_refresh_token(self, *, token_hash: str) -> str | None:
         """End the login (family) this token belongs to; return its family id, if any."""
 
-    async def session_active(self, *, session: str) -> bool:
-        """Whether a login (refresh-token family) still stands: access tokens carry it,
-        and every REST call and connect asks, so a revoked login stops at once."""
+    async def session_active(self, *, session: str, user_id: int) -> bool:
+        """Whether a login (refresh-token family) of that user still stands: access tokens
+        carry it, and every REST call and connect asks, so a revoked login stops at once."""
 
     # rooms and memberships
     async def create_room(self, *, name: str, private: bool, owner_id: int) -> RoomRecord:

@@ -157,9 +157,11 @@ class PostgresStore:
         )
         return family
 
-    async def session_active(self, *, session: str) -> bool:
+    async def session_active(self, *, session: str, user_id: int) -> bool:
         found = await self._pool.fetchval(
-            "SELECT 1 FROM refresh_tokens WHERE family_id = $1 LIMIT 1", session
+            "SELECT 1 FROM refresh_tokens WHERE family_id = $1 AND user_id = $2 LIMIT 1",
+            session,
+            user_id,
         )
         return found is not None
 

@@ -208,11 +208,12 @@ class SQLiteStore:
 
         return await self._write(run)
 
-    async def session_active(self, *, session: str) -> bool:
+    async def session_active(self, *, session: str, user_id: int) -> bool:
         return await self._read(
             lambda c: (
                 c.execute(
-                    "SELECT 1 FROM refresh_tokens WHERE family_id = ? LIMIT 1", (session,)
+                    "SELECT 1 FROM refresh_tokens WHERE family_id = ? AND user_id = ? LIMIT 1",
+                    (session, user_id),
                 ).fetchone()
                 is not None
             )
