@@ -140,6 +140,11 @@ class Account:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.access_token}"}
 
+    @property
+    def wire(self) -> dict[str, object]:
+        """The user object others see for this account (no display name set, not a bot)."""
+        return {"id": self.id, "username": self.username, "display_name": None, "bot": False}
+
 
 class Api:
     """httpx against a running server, with the few calls most tests need."""
@@ -188,7 +193,15 @@ class Api:
         )
 
 
-SERVER_EVENTS = ("receiveMessage", "roomEvent", "userStatus", "typing", "roomCreated", "invited")
+SERVER_EVENTS = (
+    "receiveMessage",
+    "messageUpdated",
+    "roomEvent",
+    "userStatus",
+    "typing",
+    "roomCreated",
+    "invited",
+)
 
 
 class Client:

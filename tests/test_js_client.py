@@ -95,8 +95,8 @@ async def test_official_js_client_two_users_chat(
     transports = seen["transports"]
     assert transports == {"a": "websocket", "b_initial": "polling", "b_upgraded": "websocket"}
 
-    alice_user = {"id": alice.id, "username": alice.username}
-    bob_user = {"id": bob.id, "username": bob.username}
+    alice_user = alice.wire
+    bob_user = bob.wire
     assert seen["users"] == {"a": alice_user, "b": bob_user}
 
     join = seen["join_ack"]

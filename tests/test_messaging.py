@@ -22,13 +22,13 @@ async def test_two_users_chat_in_real_time(server: ServerProcess, api: Api, clie
     # Alice sees Bob join, live.
     event = await a.wait_for("roomEvent", lambda e: e["user"]["id"] == bob.id)
     RoomEventOut.model_validate(event)
-    assert event == {"type": "join", "room": room, "user": {"id": bob.id, "username": bob.username}}
+    assert event == {"type": "join", "room": room, "user": bob.wire}
 
     ack = await a.send(room, "hi bob", client_id="a-1")
     SendMessageAck.model_validate(ack)
     message = ack["message"]
     assert message["seq"] == 1
-    assert message["user"] == {"id": alice.id, "username": alice.username}
+    assert message["user"] == alice.wire
     assert message["text"] == "hi bob" and message["client_id"] == "a-1"
     got = await b.wait_for("receiveMessage", lambda m: m["text"] == "hi bob")
     assert MessageOut.model_validate(got).model_dump() == message
@@ -54,14 +54,14 @@ async def test_sender_is_the_token_user_whatever_the_payload_says(
         {
             "room": room,
             "text": "I am alice",
-            "user": {"id": alice.id, "username": alice.username},
+            "user": alice.wire,
             "user_id": alice.id,
             "seq": 99,
             "id": 1,
         },
     )
     assert ack["ok"]
-    assert ack["message"]["user"] == {"id": mallory.id, "username": mallory.username}
+    assert ack["message"]["user"] == mallory.wire
     assert ack["message"]["seq"] == 1
     got = await a.wait_for("receiveMessage", lambda x: x["text"] == "I am alice")
     assert got["user"]["id"] == mallory.id
@@ -189,7 +189,7 @@ async def test_typing_reaches_other_members_only(server: ServerProcess, api: Api
     assert await a.call("typing", {"room": room}) == {"ok": True}
     got = await b.wait_for("typing")
     TypingOut.model_validate(got)
-    assert got == {"room": room, "user": {"id": alice.id, "username": alice.username}}
+    assert got == {"room": room, "user": alice.wire}
     await settle()
     assert a.events["typing"] == [] and a2.events["typing"] == []
 

@@ -23,7 +23,7 @@ async def test_several_tabs_are_one_presence(server: ServerProcess, api: Api, cl
     tab1 = await clients(server.url, bob.access_token)
     event = await w.wait_for("userStatus", lambda e: e["user"]["id"] == bob.id)
     UserStatusOut.model_validate(event)
-    assert event == {"user": {"id": bob.id, "username": bob.username}, "status": "online"}
+    assert event == {"user": bob.wire, "status": "online"}
     assert bob.id in await online_ids(api, watcher.headers)
 
     tab2 = await clients(server.url, bob.access_token)

@@ -159,7 +159,7 @@ async def test_new_public_rooms_and_invitations_arrive_live(
     invited = await b.wait_for("invited")
     InvitedOut.model_validate(invited)
     assert invited["room"]["name"] == secret
-    assert invited["by"] == {"id": alice.id, "username": alice.username}
+    assert invited["by"] == alice.wire
     await settle()
     # Private rooms are announced to nobody; invitations only to the invitee.
     assert [e["room"]["name"] for e in c.events["roomCreated"]] == [public]

@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     password_hash_queue: int = Field(
         default=16, ge=0, description="hashes that may wait; past that: 503 unavailable"
     )
+    sync_max_bytes: int = Field(
+        default=2_000_000,
+        ge=100_000,
+        description="about the largest sync reply (besides its 1,000 messages)",
+    )
     max_body_bytes: int = Field(default=64 * 1024, description="largest REST request body")
     max_sockets_per_user: int = Field(default=20, ge=1, description="open sockets per user")
     socket_queue_limit: int = Field(

@@ -32,14 +32,41 @@ class RoomRef(In):
     room: RoomKey
 
 
+Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]  # length: by the action
+
+
 class SendMessageIn(In):
     room: RoomKey
-    text: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]  # length: by the action
+    text: Text
     client_id: ClientId | None = None
+    reply_to: Seq | None = None
+
+
+class MessageRef(In):
+    """``deleteMessage``: one message, by its room and seq."""
+
+    room: RoomKey
+    seq: Seq
+
+
+class EditMessageIn(MessageRef):
+    text: Text
+
+
+class ReactionIn(MessageRef):
+    """``addReaction`` / ``removeReaction``; what an emoji may be: ``hubbub.reactions``."""
+
+    emoji: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class RevIn(In):
+    """A ``sync`` mark by change (PROTOCOL v2): every change after ``rev``."""
+
+    rev: Seq
 
 
 class SyncIn(In):
-    rooms: dict[RoomKey, Seq] = Field(max_length=500)
+    rooms: dict[RoomKey, Seq | RevIn] = Field(max_length=500)
 
 
 class MarkReadIn(In):
@@ -55,6 +82,9 @@ class ReauthIn(In):
 
 # ---- server → client ----
 ReceiveMessage = MessageOut
+
+
+MessageUpdated = MessageOut  # the whole message after an edit, delete or reaction
 
 
 class RoomEventOut(Out):
@@ -107,10 +137,24 @@ class SendMessageAck(Out):
     message: MessageOut
 
 
+class MessageAck(Out):
+    """Every event that answers "the message" (edits, deletes, reactions)."""
+
+    ok: Literal[True] = True
+    message: MessageOut
+
+
+class ErrorBody(Out):
+    code: str
+    message: str
+
+
 class SyncAck(Out):
     ok: Literal[True] = True
     messages: dict[str, list[MessageOut]]
     has_more: dict[str, bool]
+    rev: dict[str, int]
+    errors: dict[str, ErrorBody] = Field(default_factory=dict)
 
 
 class RoomsAck(Out):

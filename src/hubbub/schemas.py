@@ -48,14 +48,20 @@ class ReadMarkIn(In):
     seq: Seq
 
 
+class MessageEdit(In):
+    text: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]  # length: by the action
+
+
 # ---- outbound ----
 class UserOut(Out):
     id: int
     username: str
+    display_name: str | None = None
+    bot: bool = False
 
     @classmethod
     def of(cls, user: UserRecord) -> UserOut:
-        return cls(id=user.id, username=user.username)
+        return cls(id=user.id, username=user.username, display_name=user.display_name, bot=user.bot)
 
 
 class UserPresenceOut(UserOut):
@@ -68,6 +74,8 @@ class RoomOut(Out):
     private: bool
     created_at: str
     last_seq: int
+    rev: int = Field(description="the room's change counter (PROTOCOL v2)")
+    kind: Literal["room", "dm"] = "room"
 
     @classmethod
     def of(cls, room: RoomRecord) -> RoomOut:
@@ -77,18 +85,43 @@ class RoomOut(Out):
             private=room.private,
             created_at=room.created_at,
             last_seq=room.last_seq,
+            rev=room.last_rev,
+            kind=room.kind,
         )
 
 
 class RoomListingOut(RoomOut):
     member: bool
     unread: int
+    mentions: int = Field(default=0, description="unread messages that mention the caller")
+    notify: Literal["all", "mentions", "none"] = "all"
+    people: list[UserOut] = Field(default_factory=list, description="a DM's participants")
 
     @classmethod
     def of_listing(cls, listing: RoomListing) -> RoomListingOut:
         return cls(
-            **RoomOut.of(listing.room).model_dump(), member=listing.member, unread=listing.unread
+            **RoomOut.of(listing.room).model_dump(),
+            member=listing.member,
+            unread=listing.unread,
+            mentions=listing.mentions,
+            notify=listing.notify,
+            people=[UserOut.of(u) for u in listing.people],
         )
+
+
+class ReactionOut(Out):
+    emoji: str
+    user_ids: list[int]
+
+
+class AttachmentOut(Out):
+    id: int
+    name: str
+    size: int
+    content_type: str
+    url: str
+    width: int | None = Field(default=None, description="images: pixels, known before loading")
+    height: int | None = None
 
 
 class MessageOut(Out):
@@ -99,18 +132,31 @@ class MessageOut(Out):
     text: str
     created_at: str
     client_id: str | None
+    rev: int
+    edited_at: str | None
+    deleted: bool
+    reply_to: int | None
+    reply_count: int
+    reactions: list[ReactionOut]
+    mentions: list[int]
+    attachments: list[AttachmentOut]
 
     @classmethod
     def of(cls, message: MessageRecord) -> MessageOut:
-        return cls(
-            id=message.id,
-            room=message.room,
-            seq=message.seq,
-            user=UserOut.of(message.user),
-            text=message.text,
-            created_at=message.created_at,
-            client_id=message.client_id,
-        )
+        return cls.model_validate(message_wire(message))
+
+
+def user_wire(user: UserRecord) -> dict[str, object]:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "bot": user.bot,
+    }
+
+
+def attachment_url(attachment_id: int) -> str:
+    return f"/api/uploads/{attachment_id}"
 
 
 def message_wire(message: MessageRecord) -> dict[str, object]:
@@ -120,10 +166,33 @@ def message_wire(message: MessageRecord) -> dict[str, object]:
         "id": message.id,
         "room": message.room,
         "seq": message.seq,
-        "user": {"id": message.user.id, "username": message.user.username},
+        "user": user_wire(message.user),
         "text": message.text,
         "created_at": message.created_at,
         "client_id": message.client_id,
+        "rev": message.rev,
+        "edited_at": message.edited_at,
+        "deleted": message.deleted,
+        "reply_to": message.reply_to,
+        "reply_count": message.reply_count,
+        "reactions": [{"emoji": r.emoji, "user_ids": list(r.user_ids)} for r in message.reactions]
+        if message.reactions
+        else [],
+        "mentions": list(message.mentions),
+        "attachments": [
+            {
+                "id": a.id,
+                "name": a.name,
+                "size": a.size,
+                "content_type": a.content_type,
+                "url": attachment_url(a.id),
+                "width": a.width,
+                "height": a.height,
+            }
+            for a in message.attachments
+        ]
+        if message.attachments
+        else [],
     }
 
 

@@ -15,8 +15,10 @@ from tests.support import Api, ServerProcess, settle
 LONG_TEXT = "x" * 3900
 
 
-async def fill_rooms(api: Api, clients, url: str, rooms: int, each: int) -> list[str]:
-    """Public rooms full of long messages (on a server with generous limits: this is the
+async def fill_rooms(
+    api: Api, clients, url: str, rooms: int, each: int, text: str = LONG_TEXT
+) -> list[str]:
+    """Public rooms full of messages (on a server with generous limits: this is the
     set-up, not the attack)."""
     names = []
     for _ in range(rooms):
@@ -25,7 +27,7 @@ async def fill_rooms(api: Api, clients, url: str, rooms: int, each: int) -> list
         names.append(name)
         sock = await clients(url, writer.access_token)
         for start in range(0, each, 50):
-            sends = [sock.send(name, f"{n} {LONG_TEXT}") for n in range(start, start + 50)]
+            sends = [sock.send(name, f"{n} {text}") for n in range(start, start + 50)]
             assert all(ack["ok"] for ack in await asyncio.gather(*sends))
     return names
 
@@ -34,23 +36,39 @@ async def test_one_sync_answers_at_most_1000_messages(
     sqlite_server: ServerProcess, sqlite_api: Api, clients
 ) -> None:
     """20 public rooms needed no membership and made a 49.5 MB reply before; now one
-    reply holds at most 1,000 messages however many rooms it names."""
-    names = await fill_rooms(sqlite_api, clients, sqlite_server.url, rooms=4, each=300)
+    reply holds at most 1,000 messages however many rooms it names, and about
+    ``HUBBUB_SYNC_MAX_BYTES`` (2 MB) however long they are."""
+    names = await fill_rooms(sqlite_api, clients, sqlite_server.url, rooms=4, each=300, text="hi")
     reader = await sqlite_api.register("syncer")
     sock = await clients(sqlite_server.url, reader.access_token)
-    before = rss_mib(sqlite_server)
     ack = await sock.call("sync", {"rooms": {name: 0 for name in names}})
     counts = [len(ack["messages"][name]) for name in names]
-    size = len(json.dumps(ack))
-    print(
-        f"sync of 4 rooms x 300 messages: {counts} ({size / 1e6:.1f} MB), "
-        f"server RSS {before:.0f} -> {rss_mib(sqlite_server):.0f} MiB"
-    )
-    assert sum(counts) == 1000
+    assert counts == [300, 300, 300, 100]
     assert [ack["has_more"][name] for name in names] == [False, False, False, True]
     # has_more says where to go on: the rest comes in the next call.
     rest = await sock.call("sync", {"rooms": {names[-1]: ack["messages"][names[-1]][-1]["seq"]}})
     assert len(rest["messages"][names[-1]]) == 200 and not rest["has_more"][names[-1]]
+
+    # Long messages: the byte budget ends the reply first; paging gets every one, once.
+    (long_room,) = await fill_rooms(sqlite_api, clients, sqlite_server.url, rooms=1, each=600)
+    before = rss_mib(sqlite_server)
+    got: list[int] = []
+    sizes: list[int] = []
+    mark = 0
+    while True:
+        ack = await sock.call("sync", {"rooms": {long_room: {"rev": mark}}})
+        page = ack["messages"][long_room]
+        sizes.append(len(json.dumps(ack)))
+        got += [m["seq"] for m in page]
+        if not ack["has_more"][long_room]:
+            break
+        mark = page[-1]["rev"]
+    print(
+        f"sync of 600 x 3.9 KB messages: {len(sizes)} replies of at most "
+        f"{max(sizes) / 1e6:.2f} MB, server RSS {before:.0f} -> {rss_mib(sqlite_server):.0f} MiB"
+    )
+    assert got == list(range(1, 601))
+    assert max(sizes) <= 2_100_000 and len(sizes) >= 2
 
 
 async def test_a_client_that_stops_reading_is_disconnected(

@@ -23,6 +23,7 @@ from hubbub.store.base import (
     MessageRecord,
     NewMessage,
     Replayed,
+    RoomAccess,
     RoomRecord,
     Store,
     StoredMessage,
@@ -261,11 +262,12 @@ async def test_get_room_for_tells_membership(
 ) -> None:
     owner, ann = await make_user("owner"), await make_user("ann")
     room = await make_room("lobby", owner=owner)
-    assert await store.get_room_for(name="lobby", user_id=owner.id) == (room, True)
-    assert await store.get_room_for(name="lobby", user_id=ann.id) == (room, False)
+    assert await store.get_room_for(name="lobby", user_id=owner.id) == RoomAccess(room, True, owner)
+    assert await store.get_room_for(name="lobby", user_id=ann.id) == RoomAccess(room, False, ann)
     await store.add_member(room_id=room.id, user_id=ann.id)
-    assert await store.get_room_for(name="lobby", user_id=ann.id) == (room, True)
+    assert await store.get_room_for(name="lobby", user_id=ann.id) == RoomAccess(room, True, ann)
     assert await store.get_room_for(name="nowhere", user_id=ann.id) is None
+    assert await store.get_room_for(name="lobby", user_id=ann.id + owner.id + 99) is None
 
 
 async def test_invites(store: Store, make_user: MakeUser, make_room: MakeRoom) -> None:

@@ -6,13 +6,21 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from hubbub.errors import BadRequest, Conflict, Forbidden, NotFound
+from hubbub import policy
+from hubbub.errors import BadRequest, Conflict, NotFound
 from hubbub.events import InvitedOut, RoomCreatedOut, RoomEventOut, TypingOut
 from hubbub.fanout.base import Emit, MembershipChange
 from hubbub.hub import Hub
 from hubbub.schemas import RoomOut, UserOut, UserPresenceOut
 from hubbub.security import TokenUser
-from hubbub.store.base import DuplicateName, MessagePage, RoomListing, RoomRecord, UserRecord
+from hubbub.store.base import (
+    DuplicateName,
+    MessagePage,
+    RoomAccess,
+    RoomListing,
+    RoomRecord,
+    UserRecord,
+)
 
 JOIN_HISTORY = 50  # PROTOCOL.md: joinRoom answers the latest ≤ 50 messages
 _ROOM_NAME = re.compile(r"[a-z0-9_-]{1,64}")
@@ -27,7 +35,7 @@ async def find_room(hub: Hub, name: str) -> RoomRecord:
     return room
 
 
-async def room_and_membership(hub: Hub, user: TokenUser, name: str) -> tuple[RoomRecord, bool]:
+async def room_access(hub: Hub, user: TokenUser, name: str) -> RoomAccess:
     found = (
         await hub.store.get_room_for(name=name, user_id=user.id)
         if _ROOM_NAME.fullmatch(name)
@@ -40,20 +48,20 @@ async def room_and_membership(hub: Hub, user: TokenUser, name: str) -> tuple[Roo
 
 async def readable_room(hub: Hub, user: TokenUser, name: str) -> RoomRecord:
     """A room the user may read: any public room, a private one only as a member."""
-    room, member = await room_and_membership(hub, user, name)
-    if room.private and not member:
-        raise Forbidden(f"room {name!r} is private")
-    return room
+    access = await room_access(hub, user, name)
+    policy.may_read(access.room, member=access.member)
+    return access.room
+
+
+async def member_access(hub: Hub, user: TokenUser, name: str) -> RoomAccess:
+    """A room the user belongs to (needed to post or type), and the user as stored."""
+    access = await room_access(hub, user, name)
+    policy.may_post(access.room, member=access.member)
+    return access
 
 
 async def member_room(hub: Hub, user: TokenUser, name: str) -> RoomRecord:
-    """A room the user belongs to (needed to post or type)."""
-    room, member = await room_and_membership(hub, user, name)
-    if not member:
-        if room.private:
-            raise Forbidden(f"room {name!r} is private")
-        raise Forbidden(f"join room {name!r} first")
-    return room
+    return (await member_access(hub, user, name)).room
 
 
 async def list_rooms(hub: Hub, user: TokenUser) -> list[RoomListing]:
@@ -76,11 +84,12 @@ async def create_room(hub: Hub, user: TokenUser, *, name: str, private: bool) ->
 
 async def join_room(hub: Hub, user: TokenUser, name: str) -> RoomRecord:
     """Join (a no-op for a member); returns the room as it is now."""
-    room, member = await room_and_membership(hub, user, name)
-    if room.private and not (
-        member or await hub.store.is_invited(room_id=room.id, user_id=user.id)
-    ):
-        raise Forbidden(f"room {name!r} is private; ask its owner for an invite")
+    access = await room_access(hub, user, name)
+    room, member = access.room, access.member
+    invited = (
+        room.private and not member and await hub.store.is_invited(room_id=room.id, user_id=user.id)
+    )
+    policy.may_join(room, member=member, invited=invited)
     if await hub.store.add_member(room_id=room.id, user_id=user.id):
         await hub.broker.publish(MembershipChange(user_id=user.id, room=room.name, joined=True))
         await _publish_room_event(hub, "join", room, user)
@@ -103,6 +112,7 @@ async def join_and_load(hub: Hub, user: TokenUser, name: str) -> Joined:
 
 async def leave_room(hub: Hub, user: TokenUser, name: str) -> None:
     room = await find_room(hub, name)
+    policy.may_leave(room)
     if await hub.store.remove_member(room_id=room.id, user_id=user.id):
         # Tell the room first, while the leaver's sockets still receive it.
         await _publish_room_event(hub, "leave", room, user)
@@ -111,8 +121,7 @@ async def leave_room(hub: Hub, user: TokenUser, name: str) -> None:
 
 async def invite(hub: Hub, user: TokenUser, name: str, *, username: str) -> None:
     room = await find_room(hub, name)
-    if room.owner_id != user.id:
-        raise Forbidden("only the room's owner can invite")
+    policy.may_invite(room, user_id=user.id)
     invitee = await hub.store.get_user_by_name(username=username)
     if invitee is None:
         raise NotFound(f"no user named {username!r}")

@@ -14,11 +14,23 @@ from typing import Any
 
 from socketio.exceptions import ConnectionRefusedError as ConnectionRefused
 
-from hubbub.actions import messages, presence, rooms
+from hubbub.actions import changes, messages, presence, rooms
+from hubbub.actions import sync as catchup
 from hubbub.actions.auth import authenticate
 from hubbub.config import Settings
 from hubbub.errors import BadRequest, Forbidden, RateLimited, Unauthorized
-from hubbub.events import MarkReadIn, ReauthIn, RoomRef, SendMessageIn, SessionEndedOut, SyncIn
+from hubbub.events import (
+    EditMessageIn,
+    MarkReadIn,
+    MessageRef,
+    ReactionIn,
+    ReauthIn,
+    RevIn,
+    RoomRef,
+    SendMessageIn,
+    SessionEndedOut,
+    SyncIn,
+)
 from hubbub.fanout.base import MembershipChange, Publication, Resync, SessionEnded
 from hubbub.hub import Hub
 from hubbub.realtime.codec import OrjsonCodec
@@ -122,6 +134,10 @@ class RealtimeServer:
         sio.on("leaveRoom", event(RoomRef, self.leave_room, limit="joins"))
         sio.on("sendMessage", event(SendMessageIn, self.send_message, limit="messages"))
         sio.on("typing", event(RoomRef, self.typing, limit="typing", quiet=True))
+        sio.on("editMessage", event(EditMessageIn, self.edit_message, limit="writes"))
+        sio.on("deleteMessage", event(MessageRef, self.delete_message, limit="writes"))
+        sio.on("addReaction", event(ReactionIn, self.add_reaction, limit="writes"))
+        sio.on("removeReaction", event(ReactionIn, self.remove_reaction, limit="writes"))
         sio.on("sync", event(SyncIn, self.sync, limit="reads"))
         sio.on("markRead", event(MarkReadIn, self.mark_read, limit="writes"))
         sio.on("reauth", event(ReauthIn, self.reauth, limit="writes"))
@@ -209,7 +225,34 @@ class RealtimeServer:
 
     async def send_message(self, sid: str, user: TokenUser, payload: SendMessageIn) -> Ack:
         message = await messages.send_message(
-            self.hub, user, room=payload.room, text=payload.text, client_id=payload.client_id
+            self.hub,
+            user,
+            room=payload.room,
+            text=payload.text,
+            client_id=payload.client_id,
+            reply_to=payload.reply_to,
+        )
+        return {"ok": True, "message": message_wire(message)}
+
+    async def edit_message(self, sid: str, user: TokenUser, payload: EditMessageIn) -> Ack:
+        message = await changes.edit_message(
+            self.hub, user, room=payload.room, seq=payload.seq, text=payload.text
+        )
+        return {"ok": True, "message": message_wire(message)}
+
+    async def delete_message(self, sid: str, user: TokenUser, payload: MessageRef) -> Ack:
+        message = await changes.delete_message(self.hub, user, room=payload.room, seq=payload.seq)
+        return {"ok": True, "message": message_wire(message)}
+
+    async def add_reaction(self, sid: str, user: TokenUser, payload: ReactionIn) -> Ack:
+        return await self._react(user, payload, add=True)
+
+    async def remove_reaction(self, sid: str, user: TokenUser, payload: ReactionIn) -> Ack:
+        return await self._react(user, payload, add=False)
+
+    async def _react(self, user: TokenUser, payload: ReactionIn, *, add: bool) -> Ack:
+        message = await changes.react(
+            self.hub, user, room=payload.room, seq=payload.seq, emoji=payload.emoji, add=add
         )
         return {"ok": True, "message": message_wire(message)}
 
@@ -218,13 +261,18 @@ class RealtimeServer:
         return {"ok": True}
 
     async def sync(self, sid: str, user: TokenUser, payload: SyncIn) -> Ack:
-        result = await messages.sync(self.hub, user, payload.rooms)
+        marks = {
+            room: catchup.RevMark(mark.rev) if isinstance(mark, RevIn) else mark
+            for room, mark in payload.rooms.items()
+        }
+        result = await catchup.sync(self.hub, user, marks)
         ack: Ack = {
             "ok": True,
             "messages": {
                 room: [message_wire(m) for m in found] for room, found in result.messages.items()
             },
             "has_more": result.has_more,
+            "rev": result.rev,
         }
         if result.errors:
             ack["errors"] = {room: error.to_wire() for room, error in result.errors.items()}

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Literal, Protocol
+
+RoomKind = Literal["room", "dm"]
+NotifyLevel = Literal["all", "mentions", "none"]
+MAX_REACTIONS = 20  # distinct emoji on one message (PROTOCOL v2)
 
 
 def utc_now() -> datetime:
@@ -27,6 +31,8 @@ def iso(dt: datetime) -> str:
 class UserRecord:
     id: int
     username: str
+    display_name: str | None = None
+    bot: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +50,8 @@ class RoomRecord:
     owner_id: int | None
     created_at: str
     last_seq: int
+    last_rev: int = 0
+    kind: RoomKind = "room"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +59,35 @@ class RoomListing:
     room: RoomRecord
     member: bool
     unread: int
+    mentions: int = 0
+    notify: NotifyLevel = "all"
+    people: tuple[UserRecord, ...] = ()  # a DM's participants
+
+
+@dataclass(frozen=True, slots=True)
+class RoomAccess:
+    """A room, whether the caller is a member, and the caller as others see them (their
+    display name goes on what they send): one read, asked by every send."""
+
+    room: RoomRecord
+    member: bool
+    user: UserRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Reaction:
+    emoji: str
+    user_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    id: int
+    name: str
+    size: int
+    content_type: str
+    width: int | None = None
+    height: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +99,14 @@ class MessageRecord:
     text: str
     created_at: str
     client_id: str | None
+    rev: int = 0
+    edited_at: str | None = None
+    deleted: bool = False
+    reply_to: int | None = None
+    reply_count: int = 0
+    reactions: tuple[Reaction, ...] = ()
+    mentions: tuple[int, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,15 +116,57 @@ class NewMessage:
     text: str
     client_id: str | None
     created_at: datetime
+    reply_to: int | None = None  # a seq of the same room, checked by the action
+    mentions: tuple[int, ...] = ()  # user ids, resolved by the action
+    attachments: tuple[int, ...] = ()  # upload ids, claimed in the same transaction
 
 
 @dataclass(frozen=True, slots=True)
 class StoredMessage:
     """What storing a message gave: the stored row, and whether this call created it
-    (``False`` for a resend of a ``client_id`` already stored)."""
+    (``False`` for a resend of a ``client_id`` already stored). ``updated`` holds the
+    other messages the send changed (a replied-to message's ``reply_count``), each in the
+    state its own ``rev`` gave it, in rev order."""
 
     message: MessageRecord
     created: bool
+    updated: tuple[MessageRecord, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A write the store would not make, decided inside its transaction (the state it
+    depends on may have changed since the action looked): a PROTOCOL error code and why."""
+
+    code: Literal["not_found", "bad_request", "forbidden", "conflict"]
+    message: str
+
+
+ChangeKind = Literal["edit", "delete", "react", "unreact"]
+
+
+@dataclass(frozen=True, slots=True)
+class MessageChange:
+    """One change to a stored message. Who may make it was decided before (``policy``);
+    the store checks only what the message's state allows (no edit of a tombstone)."""
+
+    room: RoomRecord
+    seq: int
+    kind: ChangeKind
+    actor_id: int
+    at: datetime
+    text: str = ""  # edit
+    mentions: tuple[int, ...] = ()  # edit: resolved again from the new text
+    emoji: str = ""  # react / unreact
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedMessage:
+    """A change's outcome: the message in its latest state, and whether the change
+    changed anything (a change that changes nothing consumes no rev and sends nothing)."""
+
+    message: MessageRecord
+    changed: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +229,9 @@ class Store(Protocol):
         """Create a room with its owner as first member; ``DuplicateName`` if taken."""
 
     async def get_room(self, *, name: str) -> RoomRecord | None: ...
-    async def get_room_for(self, *, name: str, user_id: int) -> tuple[RoomRecord, bool] | None:
-        """The room and whether the user is a member, in one read (every send asks)."""
+    async def get_room_for(self, *, name: str, user_id: int) -> RoomAccess | None:
+        """The room, whether the user is a member, and the user, in one read (every send
+        asks; ``None`` if either is unknown)."""
 
     async def list_rooms(self, *, user_id: int) -> list[RoomListing]: ...
     async def add_member(self, *, room_id: int, user_id: int) -> bool:
@@ -160,9 +248,33 @@ class Store(Protocol):
     async def mark_read(self, *, room_id: int, user_id: int, seq: int) -> None:
         """Move the member's read mark forward to ``seq`` (never back)."""
 
+    async def mention_targets(
+        self, *, room_id: int, usernames: list[str], everyone: bool, sender_id: int
+    ) -> list[int]:
+        """The ids of the room's members named (case-insensitively) in ``usernames``, or
+        every member when ``everyone``; never the sender."""
+
     # messages
-    async def store_message(self, message: NewMessage) -> StoredMessage:
-        """Store one message with group commit; returns once it is committed."""
+    async def store_message(self, message: NewMessage) -> StoredMessage | Refused:
+        """Store one message with group commit; returns once it is committed. A room's
+        ``seq`` and ``rev`` both move in the same transaction; a reply also changes the
+        replied-to message (its ``reply_count``, one rev of its own)."""
+
+    async def change_message(self, change: MessageChange) -> ChangedMessage | Refused:
+        """Edit, delete (tombstone) or react, through the same group-commit writer as
+        sends: a burst of changes shares one transaction. A change consumes one rev of its
+        room, or none if it changes nothing."""
+
+    async def get_message(self, *, room: RoomRecord, seq: int) -> MessageRecord | None: ...
+
+    async def messages_changed(
+        self, *, room: RoomRecord, after_rev: int, limit: int
+    ) -> MessagePage:
+        """Up to ``limit`` messages whose latest change has ``rev > after_rev``, ascending
+        by rev, each once in its latest state (catch-up of edits, deletes, reactions)."""
+
+    async def replies(self, *, room: RoomRecord, seq: int, after: int, limit: int) -> MessagePage:
+        """The replies to message ``seq``, ascending by seq, above ``after``."""
 
     async def messages_before(
         self, *, room: RoomRecord, before: int | None, limit: int

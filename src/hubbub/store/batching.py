@@ -3,17 +3,27 @@
 A writer takes every message queued so far and, inside one transaction:
 1. finds resends (``client_id`` seen before, in the database or earlier in this batch)
    *before* reserving seqs, so no seq is wasted and a room's seqs stay gap-free;
-2. reserves one block of seqs per room with a single ``UPDATE … last_seq = last_seq + n``;
-3. inserts the new rows in one statement and commits;
+2. reserves one block of seqs and one of revs per room with a single
+   ``UPDATE … last_seq = last_seq + n, last_rev = last_rev + n + replies``;
+3. inserts the new rows, bumps replied-to messages' ``reply_count``, and commits;
 4. resolves every sender's future with its stored message.
+Edits, deletes and reactions queue on the same writer (``runs``): a burst of them is one
+transaction too.
 The backends do the I/O; the pure bookkeeping lives here, once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from hubbub.store.base import MessageRecord, NewMessage, StoredMessage, iso
+from hubbub.store.base import (
+    Attachment,
+    MessageChange,
+    MessageRecord,
+    NewMessage,
+    StoredMessage,
+    iso,
+)
 
 DedupKey = tuple[int, int, str]  # (room_id, user_id, client_id)
 
@@ -32,6 +42,7 @@ class BatchPlan:
     repeats_of: dict[int, int] = field(default_factory=dict)  # index -> index it repeats
     existing: dict[int, MessageRecord] = field(default_factory=dict)  # index -> stored row
     count_per_room: dict[int, int] = field(default_factory=dict)
+    revs_per_room: dict[int, int] = field(default_factory=dict)  # messages + reply counts
 
 
 def first_by_key(batch: list[NewMessage]) -> dict[DedupKey, NewMessage]:
@@ -42,21 +53,6 @@ def first_by_key(batch: list[NewMessage]) -> dict[DedupKey, NewMessage]:
         if key is not None and key not in first:
             first[key] = message
     return first
-
-
-def already_stored(
-    send: NewMessage, *, id: int, seq: int, text: str, created_at: str
-) -> MessageRecord:
-    """The stored message a resend gets back (same room and user as the resend)."""
-    return MessageRecord(
-        id=id,
-        room=send.room.name,
-        seq=seq,
-        user=send.user,
-        text=text,
-        created_at=created_at,
-        client_id=send.client_id,
-    )
 
 
 def plan_batch(batch: list[NewMessage], stored: dict[DedupKey, MessageRecord]) -> BatchPlan:
@@ -75,6 +71,8 @@ def plan_batch(batch: list[NewMessage], stored: dict[DedupKey, MessageRecord]) -
         plan.new.append(index)
         room_id = message.room.id
         plan.count_per_room[room_id] = plan.count_per_room.get(room_id, 0) + 1
+        revs = 2 if message.reply_to is not None else 1
+        plan.revs_per_room[room_id] = plan.revs_per_room.get(room_id, 0) + revs
     return plan
 
 
@@ -98,11 +96,68 @@ def assign_seqs(
     return seqs
 
 
+@dataclass(slots=True)
+class Revs:
+    """The revs a batch's new rows take: each message one, and right after it, when it is
+    a reply, one for the replied-to message's new ``reply_count``."""
+
+    message: dict[int, int] = field(default_factory=dict)  # index -> the new row's rev
+    parent: dict[int, int] = field(default_factory=dict)  # index -> its parent's new rev
+
+
+def assign_revs(batch: list[NewMessage], plan: BatchPlan, last_rev_after: dict[int, int]) -> Revs:
+    next_rev = {
+        room_id: last_rev_after[room_id] - count + 1
+        for room_id, count in plan.revs_per_room.items()
+    }
+    revs = Revs()
+    for index in plan.new:
+        room_id = batch[index].room.id
+        revs.message[index] = next_rev[room_id]
+        next_rev[room_id] += 1
+        if batch[index].reply_to is not None:
+            revs.parent[index] = next_rev[room_id]
+            next_rev[room_id] += 1
+    return revs
+
+
+def parents_updated(
+    batch: list[NewMessage],
+    plan: BatchPlan,
+    revs: Revs,
+    latest: dict[tuple[int, int], MessageRecord],
+) -> dict[int, MessageRecord]:
+    """Each reply's parent in the state that reply's rev gave it. ``latest`` is every
+    parent as the transaction left it; two replies to one message in a batch give it two
+    states (counts n-1 and n), each with its own rev, as if they had come one by one."""
+    later: dict[tuple[int, int], int] = {}
+    states: dict[int, MessageRecord] = {}
+    for index in reversed(plan.new):
+        m = batch[index]
+        if m.reply_to is None:
+            continue
+        key = (m.room.id, m.reply_to)
+        after = later.get(key, 0)
+        final = latest[key]
+        states[index] = replace(
+            final, reply_count=final.reply_count - after, rev=revs.parent[index]
+        )
+        later[key] = after + 1
+    return states
+
+
 def resolve_batch(
-    batch: list[NewMessage], plan: BatchPlan, seqs: dict[int, int], ids: dict[int, int]
+    batch: list[NewMessage],
+    plan: BatchPlan,
+    seqs: dict[int, int],
+    ids: dict[int, int],
+    revs: Revs | None = None,
+    parents: dict[int, MessageRecord] | None = None,
+    attachments: dict[int, tuple[Attachment, ...]] | None = None,
 ) -> list[StoredMessage]:
     """One result per send, in batch order."""
     results: list[StoredMessage | None] = [None] * len(batch)
+    parents = parents or {}
     for index in plan.new:
         m = batch[index]
         record = MessageRecord(
@@ -113,8 +168,13 @@ def resolve_batch(
             text=m.text,
             created_at=iso(m.created_at),
             client_id=m.client_id,
+            rev=revs.message[index] if revs else 0,
+            reply_to=m.reply_to,
+            mentions=m.mentions,
+            attachments=attachments.get(index, ()) if attachments else (),
         )
-        results[index] = StoredMessage(record, created=True)
+        parent = parents.get(index)
+        results[index] = StoredMessage(record, created=True, updated=(parent,) if parent else ())
     for index, record in plan.existing.items():
         results[index] = StoredMessage(record, created=False)
     for index, first in plan.repeats_of.items():
@@ -122,3 +182,21 @@ def resolve_batch(
         assert first_result is not None
         results[index] = StoredMessage(first_result.message, created=False)
     return [r for r in results if r is not None]
+
+
+Item = NewMessage | MessageChange
+
+
+def runs(items: list[Item]) -> list[tuple[int, int]]:
+    """``[start, end)`` spans of a writer's queue: consecutive sends share one planned
+    batch; each change stands alone (inside the same transaction)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while start < len(items):
+        end = start + 1
+        if isinstance(items[start], NewMessage):
+            while end < len(items) and isinstance(items[end], NewMessage):
+                end += 1
+        spans.append((start, end))
+        start = end
+    return spans

@@ -12,12 +12,17 @@ from typing import Any
 import asyncpg
 
 from hubbub.store.base import (
+    ChangedMessage,
     Credentials,
     DuplicateName,
+    MessageChange,
     MessagePage,
+    MessageRecord,
     NewMessage,
     RefreshGrant,
+    Refused,
     Replayed,
+    RoomAccess,
     RoomListing,
     RoomRecord,
     StoredMessage,
@@ -25,12 +30,16 @@ from hubbub.store.base import (
     iso,
     utc_now,
 )
+from hubbub.store.listing import LISTING_COUNTS, listings
 from hubbub.store.postgres_writer import PostgresWriter
 from hubbub.store.rows import (
     MESSAGE_SELECT,
     ROOM_COLUMNS,
+    ROOM_WIDTH,
+    USER_COLUMNS,
     message_from_row,
     room_from_row,
+    user_from_row,
 )
 
 log = logging.getLogger(__name__)
@@ -62,8 +71,15 @@ class PostgresStore:
     async def ping(self) -> None:
         await self._pool.fetchval("SELECT 1")
 
-    async def store_message(self, message: NewMessage) -> StoredMessage:
-        return await self._writer.submit(message)
+    async def store_message(self, message: NewMessage) -> StoredMessage | Refused:
+        result = await self._writer.submit(message)
+        assert isinstance(result, StoredMessage | Refused)
+        return result
+
+    async def change_message(self, change: MessageChange) -> ChangedMessage | Refused:
+        result = await self._writer.submit(change)
+        assert isinstance(result, ChangedMessage | Refused)
+        return result
 
     @property
     def commit_count(self) -> int:
@@ -92,23 +108,26 @@ class PostgresStore:
         return Credentials(id=row[0], username=row[1], password_hash=row[2]) if row else None
 
     async def get_user(self, *, user_id: int) -> UserRecord | None:
-        row = await self._pool.fetchrow("SELECT id, username FROM users WHERE id = $1", user_id)
-        return UserRecord(id=row[0], username=row[1]) if row else None
+        row = await self._pool.fetchrow(
+            f"SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1", user_id
+        )
+        return user_from_row(row) if row else None
 
     async def get_user_by_name(self, *, username: str) -> UserRecord | None:
         row = await self._pool.fetchrow(
-            "SELECT id, username FROM users WHERE username_key = $1", username.lower()
+            f"SELECT {USER_COLUMNS} FROM users u WHERE u.username_key = $1", username.lower()
         )
-        return UserRecord(id=row[0], username=row[1]) if row else None
+        return user_from_row(row) if row else None
 
     async def get_users(self, *, user_ids: list[int]) -> list[UserRecord]:
         if not user_ids:
             return []
         rows = await self._pool.fetch(
-            "SELECT id, username FROM users WHERE id = ANY($1::bigint[]) ORDER BY username_key",
+            f"SELECT {USER_COLUMNS} FROM users u WHERE u.id = ANY($1::bigint[])"
+            " ORDER BY u.username_key",
             user_ids,
         )
-        return [UserRecord(id=r[0], username=r[1]) for r in rows]
+        return [user_from_row(r) for r in rows]
 
     async def add_refresh_token(
         self, *, token_hash: str, user_id: int, family_id: str, expires_at: datetime
@@ -186,7 +205,7 @@ class PostgresStore:
                 owner_id,
                 created_at,
             )
-        return RoomRecord(room_id, name, private, owner_id, iso(created_at), 0)
+        return RoomRecord(room_id, name, private, owner_id, iso(created_at), 0, 0, "room")
 
     async def get_room(self, *, name: str) -> RoomRecord | None:
         row = await self._pool.fetchrow(
@@ -194,27 +213,59 @@ class PostgresStore:
         )
         return room_from_row(row) if row else None
 
-    async def get_room_for(self, *, name: str, user_id: int) -> tuple[RoomRecord, bool] | None:
+    async def get_room_for(self, *, name: str, user_id: int) -> RoomAccess | None:
         row = await self._pool.fetchrow(
             f"SELECT {ROOM_COLUMNS}, EXISTS (SELECT 1 FROM memberships m"
-            " WHERE m.room_id = r.id AND m.user_id = $2) FROM rooms r WHERE r.name = $1",
+            f" WHERE m.room_id = r.id AND m.user_id = u.id), {USER_COLUMNS}"
+            " FROM rooms r, users u WHERE r.name = $1 AND u.id = $2",
             name,
             user_id,
         )
-        return (room_from_row(row), row[6]) if row else None
+        if row is None:
+            return None
+        return RoomAccess(room_from_row(row), row[ROOM_WIDTH], user_from_row(row, ROOM_WIDTH + 1))
+
+    async def mention_targets(
+        self, *, room_id: int, usernames: list[str], everyone: bool, sender_id: int
+    ) -> list[int]:
+        if everyone:
+            rows = await self._pool.fetch(
+                "SELECT user_id FROM memberships WHERE room_id = $1 AND user_id <> $2",
+                room_id,
+                sender_id,
+            )
+        elif usernames:
+            rows = await self._pool.fetch(
+                "SELECT u.id FROM memberships m JOIN users u ON u.id = m.user_id"
+                " WHERE m.room_id = $1 AND u.id <> $2 AND u.username_key = ANY($3::text[])",
+                room_id,
+                sender_id,
+                [name.lower() for name in usernames],
+            )
+        else:
+            return []
+        return sorted(r[0] for r in rows)
 
     async def list_rooms(self, *, user_id: int) -> list[RoomListing]:
         rows = await self._pool.fetch(
-            f"SELECT {ROOM_COLUMNS}, m.user_id IS NOT NULL,"
-            " CASE WHEN m.user_id IS NULL THEN 0 ELSE (SELECT count(*) FROM messages x"
-            " WHERE x.room_id = r.id AND x.seq > m.last_read_seq AND x.user_id <> $1) END"
+            f"SELECT {ROOM_COLUMNS}, m.user_id IS NOT NULL, {LISTING_COUNTS}, m.notify"
             " FROM rooms r LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = $1"
-            " WHERE NOT r.private OR m.user_id IS NOT NULL OR EXISTS"
+            " WHERE (NOT r.private AND r.kind = 'room') OR m.user_id IS NOT NULL OR EXISTS"
             " (SELECT 1 FROM invites i WHERE i.room_id = r.id AND i.user_id = $1)"
             " ORDER BY r.name",
             user_id,
         )
-        return [RoomListing(room_from_row(r), r[6], max(0, r[7])) for r in rows]
+        dm_ids = [r[0] for r in rows if r[7] == "dm"]
+        people: dict[int, list[UserRecord]] = {}
+        if dm_ids:
+            for row in await self._pool.fetch(
+                f"SELECT m.room_id, {USER_COLUMNS} FROM memberships m JOIN users u"
+                " ON u.id = m.user_id WHERE m.room_id = ANY($1::bigint[])"
+                " ORDER BY u.username_key",
+                dm_ids,
+            ):
+                people.setdefault(row[0], []).append(user_from_row(row, 1))
+        return listings(rows, people)
 
     async def add_member(self, *, room_id: int, user_id: int) -> bool:
         status: str = await self._pool.execute(
@@ -261,11 +312,11 @@ class PostgresStore:
 
     async def list_members(self, *, room_id: int) -> list[UserRecord]:
         rows = await self._pool.fetch(
-            "SELECT u.id, u.username FROM memberships m JOIN users u ON u.id = m.user_id"
+            f"SELECT {USER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id"
             " WHERE m.room_id = $1 ORDER BY u.username_key",
             room_id,
         )
-        return [UserRecord(id=r[0], username=r[1]) for r in rows]
+        return [user_from_row(r) for r in rows]
 
     async def member_room_names(self, *, user_id: int) -> list[str]:
         rows = await self._pool.fetch(
@@ -285,6 +336,38 @@ class PostgresStore:
         )
 
     # ---- history ----
+    async def get_message(self, *, room: RoomRecord, seq: int) -> MessageRecord | None:
+        row = await self._pool.fetchrow(
+            f"{MESSAGE_SELECT} WHERE m.room_id = $1 AND m.seq = $2", room.id, seq
+        )
+        return message_from_row(room.name, row) if row else None
+
+    async def messages_changed(
+        self, *, room: RoomRecord, after_rev: int, limit: int
+    ) -> MessagePage:
+        rows = await self._pool.fetch(
+            f"{MESSAGE_SELECT} WHERE m.room_id = $1 AND m.rev > $2 ORDER BY m.rev LIMIT $3",
+            room.id,
+            after_rev,
+            limit + 1,
+        )
+        return MessagePage(
+            [message_from_row(room.name, r) for r in rows[:limit]], len(rows) > limit
+        )
+
+    async def replies(self, *, room: RoomRecord, seq: int, after: int, limit: int) -> MessagePage:
+        rows = await self._pool.fetch(
+            f"{MESSAGE_SELECT} WHERE m.room_id = $1 AND m.reply_to = $2 AND m.seq > $3"
+            " ORDER BY m.seq LIMIT $4",
+            room.id,
+            seq,
+            after,
+            limit + 1,
+        )
+        return MessagePage(
+            [message_from_row(room.name, r) for r in rows[:limit]], len(rows) > limit
+        )
+
     async def messages_before(
         self, *, room: RoomRecord, before: int | None, limit: int
     ) -> MessagePage:

@@ -1,9 +1,10 @@
 """The PostgreSQL message writer: group commit on one task per process.
 
-Sends queue up while a batch commits; the next batch takes all of them (no timer: a lone
-message commits at once). Several processes may write at once: seq blocks are reserved
-under the room rows' locks, and a batch that loses a race (a resend stored by another
-process in between, or a deadlock) is rolled back and planned again, so seqs stay gap-free.
+Sends (and edits, deletes, reactions) queue up while a batch commits; the next batch
+takes all of them (no timer: a lone message commits at once). Several processes may
+write at once: seq and rev blocks are reserved under the room rows' locks, and a batch
+that loses a race (a resend stored by another process in between, or a deadlock) is
+rolled back and planned again, so seqs and revs stay gap-free.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from hubbub.store import batching
-from hubbub.store.base import MessageRecord, NewMessage, StoredMessage, iso
+from hubbub.store.batching import Item
+from hubbub.store.postgres_writes import Result, write_batch
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +25,8 @@ _RETRYABLE = (asyncpg.UniqueViolationError, asyncpg.DeadlockDetectedError)
 
 @dataclass(slots=True)
 class _Pending:
-    message: NewMessage
-    future: asyncio.Future[StoredMessage]
+    message: Item
+    future: asyncio.Future[Result]
 
 
 class PostgresWriter:
@@ -37,10 +38,10 @@ class PostgresWriter:
         self._task = asyncio.get_running_loop().create_task(self._write_loop())
         self.commit_count = 0
 
-    async def submit(self, message: NewMessage) -> StoredMessage:
+    async def submit(self, message: Item) -> Result:
         if self._closing:
             raise RuntimeError("store closed")
-        future: asyncio.Future[StoredMessage] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._pending.append(_Pending(message, future))
         self._wakeup.set()
         return await future
@@ -84,68 +85,15 @@ class PostgresWriter:
             if not pending.future.done():
                 pending.future.set_result(result)
 
-    async def _store_batch(self, batch: list[NewMessage]) -> list[StoredMessage]:
+    async def _store_batch(self, batch: list[Item]) -> list[Result]:
         async with self._pool.acquire() as conn:
             for attempt in range(5):
                 try:
                     async with conn.transaction():
-                        results = await self._store_batch_in(conn, batch)
+                        results = await write_batch(conn, batch)
                     self.commit_count += 1
                     return results
                 except _RETRYABLE:
                     if attempt == 4:
                         raise
         raise AssertionError("unreachable")
-
-    async def _store_batch_in(
-        self, conn: asyncpg.Connection, batch: list[NewMessage]
-    ) -> list[StoredMessage]:
-        stored: dict[batching.DedupKey, MessageRecord] = {}
-        firsts = batching.first_by_key(batch)
-        if firsts:
-            keys = list(firsts)
-            # LATERAL … LIMIT 1 keeps this an index probe per key, even under a plan cached
-            # while the table was empty (a hash join over all messages otherwise).
-            rows = await conn.fetch(
-                "SELECT k.room_id, k.user_id, k.client_id, m.id, m.seq, m.text, m.created_at"
-                " FROM unnest($1::bigint[], $2::bigint[], $3::text[])"
-                " AS k(room_id, user_id, client_id) CROSS JOIN LATERAL"
-                " (SELECT id, seq, text, created_at FROM messages"
-                " WHERE room_id = k.room_id AND user_id = k.user_id"
-                " AND client_id = k.client_id LIMIT 1) m",
-                [k[0] for k in keys],
-                [k[1] for k in keys],
-                [k[2] for k in keys],
-            )
-            for r in rows:
-                key = (r[0], r[1], r[2])
-                stored[key] = batching.already_stored(
-                    firsts[key], id=r[3], seq=r[4], text=r[5], created_at=iso(r[6])
-                )
-        plan = batching.plan_batch(batch, stored)
-        if not plan.new:
-            return batching.resolve_batch(batch, plan, {}, {})
-        room_ids = sorted(plan.count_per_room)  # one lock order for every process
-        reserved = await conn.fetch(
-            "UPDATE rooms SET last_seq = rooms.last_seq + c.n"
-            " FROM unnest($1::bigint[], $2::bigint[]) AS c(id, n)"
-            " WHERE rooms.id = c.id RETURNING rooms.id, rooms.last_seq",
-            room_ids,
-            [plan.count_per_room[i] for i in room_ids],
-        )
-        seqs = batching.assign_seqs(batch, plan, {r[0]: r[1] for r in reserved})
-        new = [batch[i] for i in plan.new]
-        inserted = await conn.fetch(
-            "INSERT INTO messages (room_id, seq, user_id, text, created_at, client_id)"
-            " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[],"
-            " $5::timestamptz[], $6::text[]) RETURNING room_id, seq, id",
-            [m.room.id for m in new],
-            [seqs[i] for i in plan.new],
-            [m.user.id for m in new],
-            [m.text for m in new],
-            [m.created_at for m in new],
-            [m.client_id for m in new],
-        )
-        id_of = {(r[0], r[1]): r[2] for r in inserted}
-        ids = {i: id_of[(batch[i].room.id, seqs[i])] for i in plan.new}
-        return batching.resolve_batch(batch, plan, seqs, ids)

@@ -12,15 +12,20 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from hubbub.store.base import (
+    ChangedMessage,
     Credentials,
     DuplicateName,
+    MessageChange,
     MessagePage,
+    MessageRecord,
     NewMessage,
     RefreshGrant,
+    Refused,
     Replayed,
+    RoomAccess,
     RoomListing,
     RoomRecord,
     StoredMessage,
@@ -28,13 +33,18 @@ from hubbub.store.base import (
     iso,
     utc_now,
 )
+from hubbub.store.listing import LISTING_COUNTS, listings
 from hubbub.store.rows import (
     MESSAGE_SELECT,
     ROOM_COLUMNS,
+    ROOM_WIDTH,
+    USER_COLUMNS,
     message_from_row,
     room_from_row,
+    user_from_row,
 )
-from hubbub.store.sqlite_writer import SQLiteWriter, store_message_batch
+from hubbub.store.sqlite_writer import SQLiteWriter
+from hubbub.store.sqlite_writes import write_batch
 
 T = TypeVar("T")
 
@@ -50,7 +60,7 @@ class SQLiteStore:
     def __init__(self, path: Path, *, synchronous: str = "FULL", readers: int = 4) -> None:
         self._path = path
         self._synchronous = synchronous
-        self._writer = SQLiteWriter(self._connect, store_message_batch)
+        self._writer = SQLiteWriter(self._connect, write_batch)
         self._readers = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="sqlite-read")
         self._local = threading.local()
         self._reader_connections: list[sqlite3.Connection] = []
@@ -132,18 +142,19 @@ class SQLiteStore:
     async def get_user(self, *, user_id: int) -> UserRecord | None:
         row = await self._read(
             lambda c: c.execute(
-                "SELECT id, username FROM users WHERE id = ?", (user_id,)
+                f"SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?", (user_id,)
             ).fetchone()
         )
-        return UserRecord(id=row[0], username=row[1]) if row else None
+        return user_from_row(row) if row else None
 
     async def get_user_by_name(self, *, username: str) -> UserRecord | None:
         row = await self._read(
             lambda c: c.execute(
-                "SELECT id, username FROM users WHERE username_key = ?", (username.lower(),)
+                f"SELECT {USER_COLUMNS} FROM users u WHERE u.username_key = ?",
+                (username.lower(),),
             ).fetchone()
         )
-        return UserRecord(id=row[0], username=row[1]) if row else None
+        return user_from_row(row) if row else None
 
     async def get_users(self, *, user_ids: list[int]) -> list[UserRecord]:
         if not user_ids:
@@ -152,10 +163,11 @@ class SQLiteStore:
         def run(c: sqlite3.Connection) -> list[UserRecord]:
             marks = ",".join("?" * len(user_ids))
             rows = c.execute(
-                f"SELECT id, username FROM users WHERE id IN ({marks}) ORDER BY username_key",
+                f"SELECT {USER_COLUMNS} FROM users u WHERE u.id IN ({marks})"
+                " ORDER BY u.username_key",
                 user_ids,
             ).fetchall()
-            return [UserRecord(id=r[0], username=r[1]) for r in rows]
+            return [user_from_row(r) for r in rows]
 
         return await self._read(run)
 
@@ -238,7 +250,7 @@ class SQLiteStore:
                 "INSERT INTO memberships (room_id, user_id, joined_at) VALUES (?, ?, ?)",
                 (cursor.lastrowid, owner_id, created_at),
             )
-            return RoomRecord(cursor.lastrowid, name, private, owner_id, created_at, 0)
+            return RoomRecord(cursor.lastrowid, name, private, owner_id, created_at, 0, 0, "room")
 
         return await self._write(run)
 
@@ -250,31 +262,73 @@ class SQLiteStore:
         )
         return room_from_row(row) if row else None
 
-    async def get_room_for(self, *, name: str, user_id: int) -> tuple[RoomRecord, bool] | None:
+    async def get_room_for(self, *, name: str, user_id: int) -> RoomAccess | None:
         row = await self._read(
             lambda c: c.execute(
                 f"SELECT {ROOM_COLUMNS}, EXISTS (SELECT 1 FROM memberships m"
-                " WHERE m.room_id = r.id AND m.user_id = ?) FROM rooms r WHERE r.name = ?",
-                (user_id, name),
+                f" WHERE m.room_id = r.id AND m.user_id = u.id), {USER_COLUMNS}"
+                " FROM rooms r, users u WHERE r.name = ? AND u.id = ?",
+                (name, user_id),
             ).fetchone()
         )
-        return (room_from_row(row), bool(row[6])) if row else None
+        if row is None:
+            return None
+        return RoomAccess(
+            room_from_row(row), bool(row[ROOM_WIDTH]), user_from_row(row, ROOM_WIDTH + 1)
+        )
+
+    async def mention_targets(
+        self, *, room_id: int, usernames: list[str], everyone: bool, sender_id: int
+    ) -> list[int]:
+        keys = [name.lower() for name in usernames]
+
+        def run(c: sqlite3.Connection) -> list[int]:
+            if everyone:
+                rows = c.execute(
+                    "SELECT user_id FROM memberships WHERE room_id = ? AND user_id <> ?",
+                    (room_id, sender_id),
+                ).fetchall()
+            else:
+                marks = ",".join("?" * len(keys))
+                rows = c.execute(
+                    "SELECT u.id FROM memberships m JOIN users u ON u.id = m.user_id"
+                    f" WHERE m.room_id = ? AND u.id <> ? AND u.username_key IN ({marks})",
+                    (room_id, sender_id, *keys),
+                ).fetchall()
+            return sorted(r[0] for r in rows)
+
+        if not everyone and not keys:
+            return []
+        return await self._read(run)
 
     async def list_rooms(self, *, user_id: int) -> list[RoomListing]:
         def run(c: sqlite3.Connection) -> list[RoomListing]:
             rows = c.execute(
-                f"SELECT {ROOM_COLUMNS}, m.user_id IS NOT NULL,"
-                " CASE WHEN m.user_id IS NULL THEN 0 ELSE (SELECT count(*) FROM messages x"
-                " WHERE x.room_id = r.id AND x.seq > m.last_read_seq AND x.user_id <> ?) END"
+                f"SELECT {ROOM_COLUMNS}, m.user_id IS NOT NULL, {LISTING_COUNTS}, m.notify"
                 " FROM rooms r LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = ?"
-                " WHERE r.private = 0 OR m.user_id IS NOT NULL OR EXISTS"
-                " (SELECT 1 FROM invites i WHERE i.room_id = r.id AND i.user_id = ?)"
+                " WHERE (r.private = 0 AND r.kind = 'room') OR m.user_id IS NOT NULL"
+                " OR EXISTS (SELECT 1 FROM invites i WHERE i.room_id = r.id AND i.user_id = ?)"
                 " ORDER BY r.name",
-                (user_id, user_id, user_id),
+                (user_id, user_id),
             ).fetchall()
-            return [RoomListing(room_from_row(r), bool(r[6]), max(0, r[7])) for r in rows]
+            return listings(rows, self._people(c, rows))
 
         return await self._read(run)
+
+    def _people(self, c: sqlite3.Connection, rows: list[Any]) -> dict[int, list[UserRecord]]:
+        """Every DM's participants, for the listing's titles."""
+        dm_ids = [r[0] for r in rows if r[7] == "dm"]
+        if not dm_ids:
+            return {}
+        marks = ",".join("?" * len(dm_ids))
+        people: dict[int, list[UserRecord]] = {}
+        for row in c.execute(
+            f"SELECT m.room_id, {USER_COLUMNS} FROM memberships m JOIN users u"
+            f" ON u.id = m.user_id WHERE m.room_id IN ({marks}) ORDER BY u.username_key",
+            dm_ids,
+        ):
+            people.setdefault(row[0], []).append(user_from_row(row, 1))
+        return people
 
     async def add_member(self, *, room_id: int, user_id: int) -> bool:
         def run(c: sqlite3.Connection) -> bool:
@@ -326,12 +380,12 @@ class SQLiteStore:
     async def list_members(self, *, room_id: int) -> list[UserRecord]:
         rows = await self._read(
             lambda c: c.execute(
-                "SELECT u.id, u.username FROM memberships m JOIN users u ON u.id = m.user_id"
+                f"SELECT {USER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id"
                 " WHERE m.room_id = ? ORDER BY u.username_key",
                 (room_id,),
             ).fetchall()
         )
-        return [UserRecord(id=r[0], username=r[1]) for r in rows]
+        return [user_from_row(r) for r in rows]
 
     async def member_room_names(self, *, user_id: int) -> list[str]:
         rows = await self._read(
@@ -353,9 +407,46 @@ class SQLiteStore:
         )
 
     # ---- messages ----
-    async def store_message(self, message: NewMessage) -> StoredMessage:
-        result: StoredMessage = await self._writer.submit(message)
+    async def store_message(self, message: NewMessage) -> StoredMessage | Refused:
+        result: StoredMessage | Refused = await self._writer.submit(message)
         return result
+
+    async def change_message(self, change: MessageChange) -> ChangedMessage | Refused:
+        result: ChangedMessage | Refused = await self._writer.submit(change)
+        return result
+
+    async def get_message(self, *, room: RoomRecord, seq: int) -> MessageRecord | None:
+        row = await self._read(
+            lambda c: c.execute(
+                f"{MESSAGE_SELECT} WHERE m.room_id = ? AND m.seq = ?", (room.id, seq)
+            ).fetchone()
+        )
+        return message_from_row(room.name, row) if row else None
+
+    async def messages_changed(
+        self, *, room: RoomRecord, after_rev: int, limit: int
+    ) -> MessagePage:
+        rows = await self._read(
+            lambda c: c.execute(
+                f"{MESSAGE_SELECT} WHERE m.room_id = ? AND m.rev > ? ORDER BY m.rev LIMIT ?",
+                (room.id, after_rev, limit + 1),
+            ).fetchall()
+        )
+        return MessagePage(
+            [message_from_row(room.name, r) for r in rows[:limit]], len(rows) > limit
+        )
+
+    async def replies(self, *, room: RoomRecord, seq: int, after: int, limit: int) -> MessagePage:
+        rows = await self._read(
+            lambda c: c.execute(
+                f"{MESSAGE_SELECT} WHERE m.room_id = ? AND m.reply_to = ? AND m.seq > ?"
+                " ORDER BY m.seq LIMIT ?",
+                (room.id, seq, after, limit + 1),
+            ).fetchall()
+        )
+        return MessagePage(
+            [message_from_row(room.name, r) for r in rows[:limit]], len(rows) > limit
+        )
 
     async def messages_before(
         self, *, room: RoomRecord, before: int | None, limit: int

@@ -16,9 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hubbub.store import batching
-from hubbub.store.base import MessageRecord, NewMessage, StoredMessage, iso
-
 log = logging.getLogger(__name__)
 
 BatchFn = Callable[[sqlite3.Connection, list[Any]], list[Any]]
@@ -41,7 +38,7 @@ _STOP = object()
 
 class SQLiteWriter:
     """Runs write jobs in order on one thread, each in its own ``BEGIN IMMEDIATE``
-    transaction; consecutive batchable items (message sends) share one transaction."""
+    transaction; consecutive batchable items (message sends and changes) share one transaction."""
 
     def __init__(self, connect: Callable[[], sqlite3.Connection], batch_fn: BatchFn) -> None:
         self._connect = connect
@@ -162,38 +159,3 @@ def _settle(outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]
             future.set_exception(exc)
         else:
             future.set_result(result)
-
-
-def store_message_batch(conn: sqlite3.Connection, batch: list[NewMessage]) -> list[StoredMessage]:
-    """Group commit for SQLite; runs on the writer thread inside its transaction."""
-    stored: dict[batching.DedupKey, MessageRecord] = {}
-    for key, first in batching.first_by_key(batch).items():
-        row = conn.execute(
-            "SELECT id, seq, text, created_at FROM messages"
-            " WHERE room_id = ? AND user_id = ? AND client_id = ?",
-            key,
-        ).fetchone()
-        if row is not None:
-            stored[key] = batching.already_stored(
-                first, id=row[0], seq=row[1], text=row[2], created_at=row[3]
-            )
-    plan = batching.plan_batch(batch, stored)
-    last_seq_after = {
-        room_id: conn.execute(
-            "UPDATE rooms SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq",
-            (count, room_id),
-        ).fetchone()[0]
-        for room_id, count in plan.count_per_room.items()
-    }
-    seqs = batching.assign_seqs(batch, plan, last_seq_after)
-    ids: dict[int, int] = {}
-    for index in plan.new:
-        m = batch[index]
-        cursor = conn.execute(
-            "INSERT INTO messages (room_id, seq, user_id, text, created_at, client_id)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (m.room.id, seqs[index], m.user.id, m.text, iso(m.created_at), m.client_id),
-        )
-        assert cursor.lastrowid is not None
-        ids[index] = cursor.lastrowid
-    return batching.resolve_batch(batch, plan, seqs, ids)

@@ -1,0 +1,150 @@
+"""What the SQLite writer thread runs for sends and changes, inside its transaction.
+
+The bookkeeping (resends, seq and rev blocks, reply counts) is ``batching``'s and what a
+change does is ``changes``'; this module is only their SQL for SQLite.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+
+from hubbub.store import batching, changes
+from hubbub.store.base import (
+    ChangedMessage,
+    MessageChange,
+    MessageRecord,
+    NewMessage,
+    Refused,
+    StoredMessage,
+    iso,
+)
+from hubbub.store.rows import (
+    MESSAGE_SELECT,
+    attachments_json,
+    ids_json,
+    message_from_row,
+    reactions_json,
+)
+
+Result = StoredMessage | ChangedMessage | Refused
+
+
+def write_batch(conn: sqlite3.Connection, items: list[batching.Item]) -> list[Result]:
+    """Every queued send and change, in queue order, in the caller's one transaction."""
+    results: list[Result] = []
+    for start, end in batching.runs(items):
+        first = items[start]
+        if isinstance(first, MessageChange):
+            results.append(change_message(conn, first))
+        else:
+            sends = [item for item in items[start:end] if isinstance(item, NewMessage)]
+            results.extend(store_messages(conn, sends))
+    return results
+
+
+def _message(conn: sqlite3.Connection, room_id: int, room: str, seq: int) -> MessageRecord | None:
+    row = conn.execute(f"{MESSAGE_SELECT} WHERE m.room_id = ? AND m.seq = ?", (room_id, seq))
+    found = row.fetchone()
+    return message_from_row(room, found) if found else None
+
+
+def store_messages(conn: sqlite3.Connection, batch: list[NewMessage]) -> list[StoredMessage]:
+    stored: dict[batching.DedupKey, MessageRecord] = {}
+    for key, first in batching.first_by_key(batch).items():
+        row = conn.execute(
+            f"{MESSAGE_SELECT} WHERE m.room_id = ? AND m.user_id = ? AND m.client_id = ?", key
+        ).fetchone()
+        if row is not None:
+            stored[key] = message_from_row(first.room.name, row)
+    plan = batching.plan_batch(batch, stored)
+    counters = {
+        room_id: conn.execute(
+            "UPDATE rooms SET last_seq = last_seq + ?, last_rev = last_rev + ? WHERE id = ?"
+            " RETURNING last_seq, last_rev",
+            (count, plan.revs_per_room[room_id], room_id),
+        ).fetchone()
+        for room_id, count in plan.count_per_room.items()
+    }
+    seqs = batching.assign_seqs(batch, plan, {k: v[0] for k, v in counters.items()})
+    revs = batching.assign_revs(batch, plan, {k: v[1] for k, v in counters.items()})
+    ids: dict[int, int] = {}
+    parent_keys: dict[tuple[int, int], str] = {}
+    for index in plan.new:
+        m = batch[index]
+        cursor = conn.execute(
+            "INSERT INTO messages (room_id, seq, user_id, text, created_at, client_id, rev,"
+            " reply_to, mentions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                m.room.id,
+                seqs[index],
+                m.user.id,
+                m.text,
+                iso(m.created_at),
+                m.client_id,
+                revs.message[index],
+                m.reply_to,
+                ids_json(m.mentions) if m.mentions else "[]",
+            ),
+        )
+        assert cursor.lastrowid is not None
+        ids[index] = cursor.lastrowid
+        if m.mentions:
+            conn.executemany(
+                "INSERT INTO mentions (user_id, room_id, seq) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                [(user_id, m.room.id, seqs[index]) for user_id in m.mentions],
+            )
+        if m.reply_to is not None:
+            conn.execute(
+                "UPDATE messages SET reply_count = reply_count + 1, rev = ?"
+                " WHERE room_id = ? AND seq = ?",
+                (revs.parent[index], m.room.id, m.reply_to),
+            )
+            parent_keys[(m.room.id, m.reply_to)] = m.room.name
+    latest: dict[tuple[int, int], MessageRecord] = {}
+    for (room_id, seq), room in parent_keys.items():
+        parent = _message(conn, room_id, room, seq)
+        if parent is None:
+            raise LookupError(f"replied-to message {seq} of room {room_id} is not there")
+        latest[(room_id, seq)] = parent
+    parents = batching.parents_updated(batch, plan, revs, latest) if latest else None
+    return batching.resolve_batch(batch, plan, seqs, ids, revs, parents)
+
+
+def change_message(conn: sqlite3.Connection, change: MessageChange) -> ChangedMessage | Refused:
+    room = change.room
+    current = _message(conn, room.id, room.name, change.seq)
+    if current is None:
+        return Refused("not_found", f"no message {change.seq} in room {room.name!r}")
+    outcome = changes.apply(change, current)
+    if outcome is None:
+        return ChangedMessage(current, changed=False)
+    if isinstance(outcome, Refused):
+        return outcome
+    (rev,) = conn.execute(
+        "UPDATE rooms SET last_rev = last_rev + 1 WHERE id = ? RETURNING last_rev", (room.id,)
+    ).fetchone()
+    conn.execute(
+        "UPDATE messages SET text = ?, edited_at = ?, deleted = ?, reactions = ?, mentions = ?,"
+        " attachments = ?, rev = ? WHERE id = ?",
+        (
+            outcome.text,
+            outcome.edited_at,
+            outcome.deleted,
+            reactions_json(outcome.reactions),
+            ids_json(outcome.mentions),
+            attachments_json(outcome.attachments),
+            rev,
+            current.id,
+        ),
+    )
+    if outcome.mentions != current.mentions:
+        conn.execute("DELETE FROM mentions WHERE room_id = ? AND seq = ?", (room.id, current.seq))
+        conn.executemany(
+            "INSERT INTO mentions (user_id, room_id, seq) VALUES (?, ?, ?)",
+            [(user_id, room.id, current.seq) for user_id in outcome.mentions],
+        )
+    if outcome.attachments != current.attachments:  # a delete lets its files go
+        conn.execute("UPDATE uploads SET message_id = NULL WHERE message_id = ?", (current.id,))
+    return ChangedMessage(replace(outcome, rev=rev), changed=True)
