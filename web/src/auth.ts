@@ -2,6 +2,7 @@
 // safely by every tab of the same browser (refresh tokens are single-use, and presenting a
 // used one revokes the whole login, so only one tab may refresh at a time).
 
+import { Backoff, RetryTimer, type RetryPolicy } from "./retry";
 import type { TokenPair, User } from "./types";
 
 export interface Session {
@@ -15,6 +16,9 @@ export interface Session {
 }
 
 const KEY = "hubbub.session";
+
+/** Refreshing again after the server was unreachable or failing: every 5 s. */
+const REFRESH_RETRY: RetryPolicy = { firstMs: 5_000, growth: "constant" };
 
 function load(): Session | null {
   try {
@@ -60,7 +64,9 @@ export class Auth {
   session: Session | null = load();
   private listeners = new Set<() => void>();
   private inflight: Promise<RefreshOutcome> | null = null;
-  private timer: number | undefined;
+  /** The next refresh: scheduled before expiry, or a retry after a failure. */
+  private readonly timer = new RetryTimer();
+  private readonly failures = new Backoff(REFRESH_RETRY);
   /** Tells other tabs about a new pair at once (localStorage may reach them late, and a
    * tab that sends the old, used refresh token gets the whole login revoked). */
   private readonly channel =
@@ -106,7 +112,7 @@ export class Auth {
     this.session = null;
     localStorage.removeItem(KEY);
     this.channel?.postMessage(null);
-    window.clearTimeout(this.timer);
+    this.timer.cancel();
     this.changed();
   }
 
@@ -129,12 +135,12 @@ export class Auth {
   }
 
   private schedule(): void {
-    window.clearTimeout(this.timer);
+    this.timer.cancel();
     const s = this.session;
     if (!s) return;
     // Each tab picks its own moment in the last stretch, so tabs seldom race to refresh.
     const due = s.expiresAt - margin(s) * (0.5 + Math.random() * 0.5) - Date.now();
-    this.timer = window.setTimeout(() => void this.refresh(), Math.max(0, due));
+    this.timer.restart(Math.max(0, due), () => void this.refresh());
   }
 
   /** Trade the refresh token for a new pair; one at a time, across tabs too.
@@ -183,6 +189,7 @@ export class Auth {
       return "unreachable";
     }
     if (response.ok) {
+      this.failures.reset();
       this.store(sessionOf((await response.json()) as TokenPair));
       return "ok";
     }
@@ -195,7 +202,6 @@ export class Auth {
   }
 
   private retrySoon(): void {
-    window.clearTimeout(this.timer);
-    this.timer = window.setTimeout(() => void this.refresh(), 5_000);
+    this.timer.restart(this.failures.fail(), () => void this.refresh());
   }
 }

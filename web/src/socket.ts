@@ -5,30 +5,33 @@
 import { io, type Socket } from "socket.io-client";
 import type { Auth } from "./auth";
 import type {
-  Ack,
-  Invited,
-  Message,
-  RoomCreated,
-  RoomEvent,
-  TypingEvent,
-  UserStatus,
-} from "./types";
+  AckOf,
+  ClientEvent,
+  ClientToServerEvents,
+  PayloadOf,
+  ServerToClientEvents,
+} from "./events";
+import { Backoff, delayAfter, RetryTimer, type RetryPolicy } from "./retry";
 
 export type ConnState = "connecting" | "connected" | "reconnecting" | "signed-out";
 
-export interface ServerEvents {
-  receiveMessage: (message: Message) => void;
-  roomEvent: (event: RoomEvent) => void;
-  userStatus: (event: UserStatus) => void;
-  typing: (event: TypingEvent) => void;
-  /** Extensions (docs/protocol-extensions.md): the room list changed for this user. */
-  roomCreated: (event: RoomCreated) => void;
-  invited: (event: Invited) => void;
-}
+/** Connecting again after the server refused or closed this socket: 1 s, 2 s … 30 s. */
+const RECONNECT_RETRY: RetryPolicy = { firstMs: 1000, maxMs: 30_000 };
+
+/** The server events the client acts on (it does not listen to `sessionEnded`: the
+ * disconnect that follows says enough). */
+export type ServerEvents = Omit<ServerToClientEvents, "sessionEnded">;
 
 export interface Listener extends ServerEvents {
   state: (state: ConnState) => void;
   connected: () => void;
+}
+
+/** The socket, as `call` and `volatile` reach it: TypeScript cannot resolve socket.io's
+ * conditional event types for a generic event name, and their signatures say the same. */
+interface Untyped {
+  emit(event: string, ...args: unknown[]): unknown;
+  emitWithAck(event: string, ...args: unknown[]): Promise<unknown>;
 }
 
 export class OfflineError extends Error {
@@ -39,9 +42,10 @@ export class OfflineError extends Error {
 
 export class Realtime {
   state: ConnState = "connecting";
-  private readonly socket: Socket;
+  private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   /** Refusals in a row (each waits longer before the next try). */
-  private refusals = 0;
+  private readonly refusals = new Backoff(RECONNECT_RETRY);
+  private readonly reconnect = new RetryTimer();
   /** The access token this socket is authorised with (at connect, or by `reauth`). */
   private presented: string | null = null;
   private readonly unsubscribe: () => void;
@@ -71,7 +75,7 @@ export class Realtime {
     });
     const s = this.socket;
     s.on("connect", () => {
-      this.refusals = 0;
+      this.refusals.reset();
       this.setState("connected");
       this.listener.connected();
     });
@@ -79,15 +83,15 @@ export class Realtime {
       if (this.state === "signed-out") return;
       this.setState("reconnecting");
       // The server closed this socket on purpose: Socket.IO does not retry that by itself.
-      if (reason === "io server disconnect") this.retrySoon();
+      if (reason === "io server disconnect") this.retrySoon(delayAfter(RECONNECT_RETRY, 1));
     });
     s.on("connect_error", (err: Error) => void this.onConnectError(err));
-    s.on("receiveMessage", (m: Message) => this.listener.receiveMessage(m));
-    s.on("roomEvent", (e: RoomEvent) => this.listener.roomEvent(e));
-    s.on("userStatus", (e: UserStatus) => this.listener.userStatus(e));
-    s.on("typing", (e: TypingEvent) => this.listener.typing(e));
-    s.on("roomCreated", (e: RoomCreated) => this.listener.roomCreated(e));
-    s.on("invited", (e: Invited) => this.listener.invited(e));
+    s.on("receiveMessage", (m) => this.listener.receiveMessage(m));
+    s.on("roomEvent", (e) => this.listener.roomEvent(e));
+    s.on("userStatus", (e) => this.listener.userStatus(e));
+    s.on("typing", (e) => this.listener.typing(e));
+    s.on("roomCreated", (e) => this.listener.roomCreated(e));
+    s.on("invited", (e) => this.listener.invited(e));
     // The server closes a socket when the token it holds expires: hand it each new one.
     this.unsubscribe = this.auth.onChange(() => void this.reauth());
   }
@@ -117,6 +121,7 @@ export class Realtime {
 
   stop(): void {
     this.unsubscribe();
+    this.reconnect.cancel();
     this.setState("signed-out");
     this.socket.disconnect();
   }
@@ -136,26 +141,31 @@ export class Realtime {
       const outcome = await this.auth.refresh(this.auth.session?.access);
       if (outcome === "signed-out") return; // the app shows the login screen
     }
-    this.refusals += 1;
-    this.retrySoon(Math.min(30_000, 1000 * 2 ** (this.refusals - 1)));
+    this.retrySoon(this.refusals.fail());
   }
 
-  private retrySoon(delayMs = 1000): void {
-    window.setTimeout(() => {
+  private retrySoon(delayMs: number): void {
+    this.reconnect.schedule(delayMs, () => {
       if (this.state !== "signed-out" && !this.socket.connected && !this.socket.active) {
         this.socket.connect();
       }
-    }, delayMs);
+    });
   }
 
   /** Emit with an ack; rejects at once when offline, or after `timeoutMs` without an answer. */
-  async call<T>(event: string, payload: unknown, timeoutMs = 10_000): Promise<Ack<T>> {
+  async call<E extends ClientEvent>(
+    event: E,
+    payload: PayloadOf<E>,
+    timeoutMs = 10_000,
+  ): Promise<AckOf<E>> {
     if (!this.socket.connected) throw new OfflineError();
-    return (await this.socket.timeout(timeoutMs).emitWithAck(event, payload)) as Ack<T>;
+    return (await (this.socket.timeout(timeoutMs) as Untyped).emitWithAck(event, payload)) as AckOf<E>;
   }
 
   /** Fire and forget (typing): dropped when offline rather than queued. */
-  volatile(event: string, payload: unknown): void {
-    if (this.socket.connected) this.socket.volatile.emit(event, payload, () => undefined);
+  volatile<E extends ClientEvent>(event: E, payload: PayloadOf<E>): void {
+    if (this.socket.connected) {
+      (this.socket.volatile as Untyped).emit(event, payload, () => undefined);
+    }
   }
 }

@@ -87,3 +87,9 @@ export interface TypingEvent {
   room: string;
   user: User;
 }
+
+/** Extension: why the server is about to disconnect this socket. */
+export interface SessionEnded {
+  code: "unauthorized";
+  message: string;
+}

@@ -1,9 +1,12 @@
 // What the client knows, per room: the messages it shows, keyed and deduplicated by seq,
 // and the highest seq below which it has seen everything (`contig`). Messages past a gap
-// are held back until the gap is filled (chat.ts asks `sync` for it), so the timeline never
-// shows a hole and never shows a message twice.
+// are held back until the gap is filled, so the timeline never shows a hole and never shows
+// a message twice. A gap is held briefly (`gapWait`), then the controller asks `sync` for
+// it; after a few syncs that do not fill it, what came after it is shown (`gapSynced`).
+// No DOM and no timers here: chat/ schedules, this decides.
 
-import type { Message, PresenceUser, RoomListing, User } from "./types";
+import { Backoff, delayAfter, gaveUp, type RetryPolicy } from "../retry";
+import type { Message, PresenceUser, RoomListing, User } from "../types";
 
 export interface Notice {
   key: string;
@@ -13,25 +16,19 @@ export interface Notice {
   at: string;
 }
 
-export type PendingStatus = "sending" | "queued" | "failed";
-
-/** A message the user sent that the server has not acknowledged yet. */
-export interface Pending {
-  clientId: string;
-  room: string;
-  text: string;
-  status: PendingStatus;
-  error?: string;
-  createdAt: string;
-  /** Set when stored: the pending copy goes once this seq is shown. */
-  seq?: number;
-  attempts: number;
-  /** Rate limited: not before this time (ms since the epoch); the server said how long. */
-  notBefore?: number;
-}
-
 /** How many live messages a room that was never opened keeps. */
 const KEEP_UNOPENED = 100;
+const KEEP_NOTICES = 200;
+
+/** Messages past a gap wait this long for it, then `sync` is asked for it; after this many
+ * syncs that do not fill it, the store does not have it: show what came after. */
+export const GAP_RETRY: RetryPolicy = { firstMs: 800, growth: "constant", attempts: 3 };
+
+/** Loading a page of history again after a failure: 2 s, 4 s, 8 s … up to 30 s. */
+export const PAGE_RETRY: RetryPolicy = { firstMs: 2000, maxMs: 30_000 };
+
+/** What to do once a `sync` for a room's gap has come back. */
+export type GapOutcome = "filled" | "wait" | "again" | "skipped";
 
 export class RoomState {
   id: number;
@@ -53,16 +50,19 @@ export class RoomState {
   /** The latest page has been loaded (the room was opened at least once). */
   loaded = false;
   loadingOlder = false;
-  /** Failed older-page loads in a row, and when an automatic retry may go. */
-  olderFailures = 0;
-  olderRetryAt = 0;
-  /** Failed loads of the latest page in a row (each retry waits longer). */
-  latestFailures = 0;
+  /** Failed loads of the latest page, and of older pages, in a row. */
+  readonly latestRetry: Backoff;
+  readonly olderRetry: Backoff;
+  /** Syncs asked for the current gap so far. */
+  gapSyncs = 0;
   members: Map<number, User> | null = null;
   readonly notices: Notice[] = [];
   readonly typing = new Map<number, { user: User; until: number }>();
 
-  constructor(listing: RoomListing) {
+  constructor(
+    listing: RoomListing,
+    private readonly now: () => number = Date.now,
+  ) {
     this.id = listing.id;
     this.name = listing.name;
     this.isPrivate = listing.private;
@@ -70,6 +70,8 @@ export class RoomState {
     this.lastSeq = listing.last_seq;
     this.readSeq = listing.last_seq - listing.unread;
     this.contig = listing.last_seq;
+    this.latestRetry = new Backoff(PAGE_RETRY, now);
+    this.olderRetry = new Backoff(PAGE_RETRY, now);
   }
 
   get unread(): number {
@@ -96,6 +98,7 @@ export class RoomState {
     }
   }
 
+  // ---- messages, by seq ----
   /**
    * Add a message from any source (live event, ack, sync, latest page).
    * Returns "new" when it became visible or was held, "dup" when already known.
@@ -130,10 +133,6 @@ export class RoomState {
       this.accept(next);
       next = this.ahead.get(this.contig + 1);
     }
-  }
-
-  get hasGap(): boolean {
-    return this.ahead.size > 0;
   }
 
   /** The latest page (`GET …/messages` without a cursor): becomes the visible window. */
@@ -171,28 +170,90 @@ export class RoomState {
     this.hasOlder = hasMore;
   }
 
+  /** More was missed than one sync returns: drop the window (the latest page replaces it). */
+  restartWindow(): void {
+    this.msgs.clear();
+    this.ahead.clear();
+    this.oldest = null;
+    this.loaded = false;
+    this.contig = this.lastSeq;
+  }
+
   sorted(): Message[] {
     return [...this.msgs.values()].sort((a, b) => a.seq - b.seq);
   }
 
+  // ---- gaps ----
+  get hasGap(): boolean {
+    return this.ahead.size > 0;
+  }
+
+  /** How long to hold a gap before the next `sync` for it. */
+  gapWait(): number {
+    return delayAfter(GAP_RETRY, this.gapSyncs + 1);
+  }
+
+  /** A `sync` for this room's gap goes out. */
+  gapSyncing(): void {
+    this.gapSyncs += 1;
+  }
+
+  /**
+   * That `sync` came back (`connected`: the socket is still up). "filled": nothing is held
+   * any more; "wait": offline, the reconnect syncs; "again": hold it once more; "skipped":
+   * the store does not have it, so what came after it is shown.
+   */
+  gapSynced(connected: boolean): GapOutcome {
+    if (!this.hasGap) {
+      this.gapSyncs = 0;
+      return "filled";
+    }
+    if (!connected) return "wait";
+    if (!gaveUp(GAP_RETRY, this.gapSyncs)) return "again";
+    this.skipGap();
+    this.gapSyncs = 0;
+    return "skipped";
+  }
+
+  /** Give up on the gap: show what came after it. */
+  skipGap(): void {
+    const held = [...this.ahead.values()].sort((a, b) => a.seq - b.seq);
+    const first = held[0];
+    if (!first) return;
+    this.ahead.clear();
+    this.contig = first.seq - 1;
+    for (const m of held) this.ingest(m);
+  }
+
+  // ---- people ----
   setMembers(members: PresenceUser[]): void {
     this.members = new Map(members.map((u) => [u.id, { id: u.id, username: u.username }]));
   }
 
+  /** `user` is typing: show it until `until` (ms since the epoch). */
+  setTyping(user: User, until: number): void {
+    this.typing.set(user.id, { user, until });
+  }
+
+  /** Forget who stopped typing; true when someone did. */
+  expireTyping(now: number = this.now()): boolean {
+    let any = false;
+    for (const [id, t] of this.typing) {
+      if (t.until <= now) {
+        this.typing.delete(id);
+        any = true;
+      }
+    }
+    return any;
+  }
+
   addNotice(text: string): void {
     this.notices.push({
-      key: `n${Date.now()}-${this.notices.length}`,
+      key: `n${this.now()}-${this.notices.length}`,
       afterSeq: this.contig,
       text,
-      at: new Date().toISOString(),
+      at: new Date(this.now()).toISOString(),
     });
-    if (this.notices.length > 200) this.notices.shift();
+    if (this.notices.length > KEEP_NOTICES) this.notices.shift();
   }
-}
-
-/** A client_id for a new message: a UUID (a random one also outside secure contexts). */
-export function newClientId(): string {
-  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }

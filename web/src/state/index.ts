@@ -1,0 +1,11 @@
+// The client's state, apart from any view: per room (state/room.ts) and the outbox
+// (state/outbox.ts). Pure, unit-tested without a browser (web/tests/).
+
+export { GAP_RETRY, PAGE_RETRY, RoomState, type GapOutcome, type Notice } from "./room";
+export {
+  newClientId,
+  Outbox,
+  type KeyValueStore,
+  type Pending,
+  type PendingStatus,
+} from "./outbox";

@@ -1,0 +1,46 @@
+// A room the reader is not in: an offer to join it (or to accept the invitation to a
+// private one), or word that there is no such room.
+
+import { describeError, type Chat } from "../../chat";
+import { h } from "../../dom";
+import type { RoomState } from "../../state";
+
+/** Which screen shows for `name`: a new key means a new screen. */
+export function outsideKey(chat: Chat, name: string, room: RoomState | null): string {
+  const state = room
+    ? room.isPrivate
+      ? "invited"
+      : "public"
+    : `none:${chat.openError ?? ""}:${chat.roomsLoaded}`;
+  return `${name}|${state}`;
+}
+
+/** The screen's content. `error` shows why joining failed. */
+export function outsideScreen(
+  chat: Chat,
+  name: string,
+  room: RoomState | null,
+  error: HTMLElement,
+): HTMLElement {
+  if (room) {
+    const [label, text] = room.isPrivate
+      ? ["Accept invitation", `You are invited to the private room ${name}.`]
+      : [`Join #${name}`, `You are not in #${name} yet.`];
+    const join = h("button", { type: "button", class: "primary" }, label);
+    join.addEventListener("click", () => {
+      join.disabled = true;
+      chat.join(name).catch((e: unknown) => {
+        join.disabled = false;
+        error.textContent = describeError(e);
+      });
+    });
+    return h("div", { class: "welcome" }, h("p", null, text), join, error);
+  }
+  const text = chat.openError ?? (chat.roomsLoaded ? `There is no room #${name}.` : "Loading…");
+  return h(
+    "div",
+    { class: "welcome" },
+    h("p", { role: "status" }, text),
+    h("a", { href: "#/" }, "Back to your rooms"),
+  );
+}
