@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Set up (first time) and run every check: lint, types, and the whole test suite against
-# real SQLite, PostgreSQL (HUBBUB_TEST_PG_URL, default postgresql://127.0.0.1:5432/test)
-# and the official JavaScript Socket.IO client. Extra arguments go to pytest.
+# Set up (first time) and run every check: lint, types, the web client's unit tests (vitest),
+# and the whole test suite against real SQLite, PostgreSQL (HUBBUB_TEST_PG_URL, default
+# postgresql://127.0.0.1:5432/test) and the official JavaScript Socket.IO client. Extra
+# arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh dev
@@ -12,4 +13,5 @@ fi
 .venv/bin/ruff check
 .venv/bin/ruff format --check
 .venv/bin/mypy
+npm --prefix web test --silent
 exec .venv/bin/pytest -q "$@"

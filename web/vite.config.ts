@@ -1,8 +1,10 @@
+/// <reference types="vitest/config" />
 import { defineConfig, type Plugin } from "vite";
 
 // `npm run dev` serves the client with hot reload and forwards the API and Socket.IO to a
 // Hubbub server (HUBBUB_URL, default http://127.0.0.1:8000). `npm run build` writes the
-// production bundle into the Python package, where `hubbub serve` finds it.
+// production bundle into the Python package, where `hubbub serve` finds it. `npm test` runs
+// the unit tests of the DOM-free modules (tests/, vitest) in Node.
 declare const process: { env: Record<string, string | undefined> };
 const backend = process.env.HUBBUB_URL ?? "http://127.0.0.1:8000";
 
@@ -48,5 +50,9 @@ export default defineConfig({
       "/healthz": backend,
       "/socket.io": { target: backend, ws: true },
     },
+  },
+  test: {
+    include: ["tests/**/*.test.ts"],
+    environment: "node",
   },
 });
