@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from hubbub.store.batching import Item
-from hubbub.store.postgres_writes import Result, write_batch
+from hubbub.store.postgres.writes import Result, write_batch
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,13 @@
+"""The PostgreSQL store, split by concern; ``PostgresStore`` is the whole of it."""
+
+from hubbub.store.postgres.accounts import PostgresAccounts
+from hubbub.store.postgres.base import asyncpg_dsn
+from hubbub.store.postgres.messages import PostgresMessages
+from hubbub.store.postgres.rooms import PostgresRooms
+
+
+class PostgresStore(PostgresAccounts, PostgresRooms, PostgresMessages):
+    """Every ``Store`` method on one PostgreSQL database."""
+
+
+__all__ = ["PostgresStore", "asyncpg_dsn"]

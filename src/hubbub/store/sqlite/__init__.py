@@ -1,0 +1,13 @@
+"""The SQLite store, split by concern; ``SQLiteStore`` is the whole of it."""
+
+from hubbub.store.sqlite.accounts import SQLiteAccounts
+from hubbub.store.sqlite.base import sqlite_path
+from hubbub.store.sqlite.messages import SQLiteMessages
+from hubbub.store.sqlite.rooms import SQLiteRooms
+
+
+class SQLiteStore(SQLiteAccounts, SQLiteRooms, SQLiteMessages):
+    """Every ``Store`` method on one SQLite file."""
+
+
+__all__ = ["SQLiteStore", "sqlite_path"]

@@ -1,0 +1,87 @@
+"""SQLite store: stdlib ``sqlite3`` in WAL mode, writes on one thread, reads on a small pool.
+
+The embedded default: zero set-up, one file in the data directory. This module holds the
+connections; the queries are split by concern into mixins (``accounts``, ``rooms``,
+``messages``) that ``SQLiteStore`` combines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Self, TypeVar
+
+from hubbub.store.sqlite.writer import SQLiteWriter
+from hubbub.store.sqlite.writes import write_batch
+
+T = TypeVar("T")
+
+
+def sqlite_path(database_url: str) -> Path:
+    prefix = "sqlite:///"
+    if not database_url.startswith(prefix):
+        raise ValueError(f"not a SQLite URL: {database_url!r}")
+    return Path(database_url.removeprefix(prefix))
+
+
+class SQLiteBase:
+    """The connections: one writer thread (``writer.py``), a small pool of readers."""
+
+    def __init__(self, path: Path, *, synchronous: str = "FULL", readers: int = 4) -> None:
+        self._path = path
+        self._synchronous = synchronous
+        self._writer = SQLiteWriter(self._connect, write_batch)
+        self._readers = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="sqlite-read")
+        self._local = threading.local()
+        self._reader_connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    @classmethod
+    async def open(cls, database_url: str, *, synchronous: str = "FULL") -> Self:
+        store = cls(sqlite_path(database_url), synchronous=synchronous)
+        store._path.parent.mkdir(parents=True, exist_ok=True)
+        store._writer.start(asyncio.get_running_loop())
+        return store
+
+    @property
+    def commit_count(self) -> int:
+        return self._writer.batches
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(f"PRAGMA synchronous = {self._synchronous}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 10000")
+        return conn
+
+    def _reader(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            conn.execute("PRAGMA query_only = ON")
+            self._local.conn = conn
+            with self._lock:
+                self._reader_connections.append(conn)
+        return conn
+
+    async def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, lambda: fn(self._reader()))
+
+    async def _write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        result: T = await self._writer.call(fn)
+        return result
+
+    async def close(self) -> None:
+        await self._writer.stop()
+        self._readers.shutdown(wait=True)
+        for conn in self._reader_connections:
+            conn.close()
+
+    async def ping(self) -> None:
+        await self._read(lambda c: c.execute("SELECT 1").fetchone())
