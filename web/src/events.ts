@@ -1,5 +1,6 @@
-// Every Socket.IO event, typed both ways (PROTOCOL.md § Socket.IO, docs/protocol-extensions.md;
-// the server's models are src/hubbub/events.py). `Socket<ServerToClientEvents,
+// Every Socket.IO event, typed both ways (PROTOCOL.md § Socket.IO, the parts of v2 the
+// server implements, docs/protocol-extensions.md; the server's models are
+// src/hubbub/events.py). `Socket<ServerToClientEvents,
 // ClientToServerEvents>` then checks each emit's payload and each ack's shape.
 
 import type {
@@ -26,11 +27,30 @@ export interface SendMessageIn {
   room: string;
   text: string;
   client_id?: string | null;
+  /** v2: the seq of a message of the same room this one replies to. */
+  reply_to?: number | null;
+}
+
+/** v2: one message, by its room and seq (`deleteMessage`). */
+export interface MessageRef {
+  room: string;
+  seq: number;
+}
+
+/** v2 */
+export interface EditMessageIn extends MessageRef {
+  text: string;
+}
+
+/** v2: `addReaction` / `removeReaction`. */
+export interface ReactionIn extends MessageRef {
+  emoji: string;
 }
 
 export interface SyncIn {
-  /** Per room, the last seq seen (at most 500 rooms per call). */
-  rooms: Record<string, number>;
+  /** Per room, the last seq seen, or (v2) `{rev}`: the last change seen. At most 500
+   * rooms per call. */
+  rooms: Record<string, number | { rev: number }>;
 }
 
 export interface MarkReadIn {
@@ -50,7 +70,8 @@ export interface JoinRoomAck {
   members: PresenceUser[];
 }
 
-export interface SendMessageAck {
+/** `sendMessage`, and (v2) every event that answers "the message". */
+export interface MessageAck {
   message: Message;
 }
 
@@ -66,8 +87,13 @@ type Acked<In, Out> = (payload: In, ack: (answer: Ack<Out>) => void) => void;
 export interface ClientToServerEvents {
   joinRoom: Acked<RoomRef, JoinRoomAck>;
   leaveRoom: Acked<RoomRef, NoData>;
-  sendMessage: Acked<SendMessageIn, SendMessageAck>;
+  sendMessage: Acked<SendMessageIn, MessageAck>;
   typing: Acked<RoomRef, NoData>;
+  /** v2 */
+  editMessage: Acked<EditMessageIn, MessageAck>;
+  deleteMessage: Acked<MessageRef, MessageAck>;
+  addReaction: Acked<ReactionIn, MessageAck>;
+  removeReaction: Acked<ReactionIn, MessageAck>;
   sync: Acked<SyncIn, SyncAck>;
   markRead: Acked<MarkReadIn, NoData>;
   reauth: Acked<ReauthIn, ReauthAck>;
@@ -75,6 +101,8 @@ export interface ClientToServerEvents {
 
 export interface ServerToClientEvents {
   receiveMessage: (message: Message) => void;
+  /** v2: the whole message after an edit, delete, reaction or reply. */
+  messageUpdated: (message: Message) => void;
   roomEvent: (event: RoomEvent) => void;
   userStatus: (event: UserStatus) => void;
   typing: (event: TypingEvent) => void;

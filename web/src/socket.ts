@@ -18,9 +18,9 @@ export type ConnState = "connecting" | "connected" | "reconnecting" | "signed-ou
 /** Connecting again after the server refused or closed this socket: 1 s, 2 s … 30 s. */
 const RECONNECT_RETRY: RetryPolicy = { firstMs: 1000, maxMs: 30_000 };
 
-/** The server events the client acts on (it does not listen to `sessionEnded`: the
- * disconnect that follows says enough). */
-export type ServerEvents = Omit<ServerToClientEvents, "sessionEnded">;
+/** The server events the client acts on (not `sessionEnded`: the disconnect that follows
+ * says enough; not `messageUpdated` yet: it shows no edits, deletes or reactions). */
+export type ServerEvents = Omit<ServerToClientEvents, "sessionEnded" | "messageUpdated">;
 
 export interface Listener extends ServerEvents {
   state: (state: ConnState) => void;

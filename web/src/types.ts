@@ -1,8 +1,14 @@
-// The wire objects of PROTOCOL.md (v1) and the extensions the client uses.
+// The wire objects of PROTOCOL.md (v1) and the extensions the client uses. Fields marked
+// v2 come from PROTOCOL v2, as far as the server implements it; the client does not use
+// them yet, and a v1 server leaves them out.
 
 export interface User {
   id: number;
   username: string;
+  /** v2 */
+  display_name?: string | null;
+  /** v2 */
+  bot?: boolean;
 }
 
 export interface PresenceUser extends User {
@@ -15,6 +21,10 @@ export interface Room {
   private: boolean;
   created_at: string;
   last_seq: number;
+  /** v2: the room's change counter. */
+  rev?: number;
+  /** v2 */
+  kind?: "room" | "dm";
 }
 
 /** A room as `GET /api/rooms` lists it for the caller. */
@@ -31,6 +41,39 @@ export interface Message {
   text: string;
   created_at: string;
   client_id: string | null;
+  /** v2: the rev of its latest change. */
+  rev?: number;
+  /** v2 */
+  edited_at?: string | null;
+  /** v2: a tombstone (text "", no reactions or attachments). */
+  deleted?: boolean;
+  /** v2: the seq of the message this one replies to, in the same room. */
+  reply_to?: number | null;
+  /** v2 */
+  reply_count?: number;
+  /** v2 */
+  reactions?: Reaction[];
+  /** v2: ids of the mentioned users. */
+  mentions?: number[];
+  /** v2 */
+  attachments?: Attachment[];
+}
+
+/** v2 */
+export interface Reaction {
+  emoji: string;
+  user_ids: number[];
+}
+
+/** v2 */
+export interface Attachment {
+  id: number;
+  name: string;
+  size: number;
+  content_type: string;
+  url: string;
+  width?: number | null;
+  height?: number | null;
 }
 
 export interface WireError {
@@ -58,6 +101,8 @@ export type Ack<T> = ({ ok: true } & T) | { ok: false; error: WireError };
 export interface SyncAck {
   messages: Record<string, Message[]>;
   has_more: Record<string, boolean>;
+  /** v2: per room, its rev. */
+  rev?: Record<string, number>;
   errors?: Record<string, WireError>;
 }
 
