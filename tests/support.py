@@ -201,6 +201,8 @@ SERVER_EVENTS = (
     "typing",
     "roomCreated",
     "invited",
+    "dmCreated",
+    "userUpdated",
 )
 
 

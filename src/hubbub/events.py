@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from hubbub.schemas import (
+    DmOut,
     In,
     MessageOut,
     Out,
@@ -109,6 +110,18 @@ class InvitedOut(Out):
 
     room: RoomOut
     by: UserOut
+
+
+class DmCreatedOut(Out):
+    """Extension: a DM including the receiving user was opened by someone else."""
+
+    room: DmOut
+
+
+class UserUpdatedOut(Out):
+    """Extension: a user changed their display name (to every connected socket)."""
+
+    user: UserOut
 
 
 class TypingOut(Out):

@@ -48,6 +48,20 @@ class ReadMarkIn(In):
     seq: Seq
 
 
+class DisplayNameIn(In):
+    display_name: str | None = Field(default=None, max_length=256)
+
+
+class DmIn(In):
+    usernames: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        min_length=1, max_length=64
+    )
+
+
+class NotifyIn(In):
+    level: Literal["all", "mentions", "none"]
+
+
 class MessageEdit(In):
     text: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]  # length: by the action
 
@@ -107,6 +121,14 @@ class RoomListingOut(RoomOut):
             notify=listing.notify,
             people=[UserOut.of(u) for u in listing.people],
         )
+
+
+class DmOut(RoomOut):
+    people: list[UserOut] = Field(description="every participant, the caller included")
+
+    @classmethod
+    def of_dm(cls, room: RoomRecord, people: list[UserRecord]) -> DmOut:
+        return cls(**RoomOut.of(room).model_dump(), people=[UserOut.of(u) for u in people])
 
 
 class ReactionOut(Out):
@@ -219,6 +241,10 @@ class MessagesOut(Out):
 
 class UsersOut(Out):
     users: list[UserOut]
+
+
+class PeopleOut(Out):
+    users: list[UserPresenceOut]
 
 
 class HealthOut(Out):

@@ -65,7 +65,10 @@ async def online_users(hub: Hub) -> list[UserRecord]:
 
 
 async def _publish_status(hub: Hub, user: TokenUser, status: Literal["online", "offline"]) -> None:
-    payload = UserStatusOut(user=UserOut(id=user.id, username=user.username), status=status)
+    # The stored user, with their display name (read only when presence changes).
+    stored = await hub.store.get_users(user_ids=[user.id])
+    shown = UserOut.of(stored[0]) if stored else UserOut(id=user.id, username=user.username)
+    payload = UserStatusOut(user=shown, status=status)
     # Everyone else: a user's own sockets need no news of their own presence (and the
     # connecting socket would get it before its connect acknowledgement).
     await hub.broker.publish(

@@ -16,6 +16,7 @@ from hubbub.security import TokenUser
 from hubbub.store.base import (
     DuplicateName,
     MessagePage,
+    NotifyLevel,
     RoomAccess,
     RoomListing,
     RoomRecord,
@@ -92,7 +93,7 @@ async def join_room(hub: Hub, user: TokenUser, name: str) -> RoomRecord:
     policy.may_join(room, member=member, invited=invited)
     if await hub.store.add_member(room_id=room.id, user_id=user.id):
         await hub.broker.publish(MembershipChange(user_id=user.id, room=room.name, joined=True))
-        await _publish_room_event(hub, "join", room, user)
+        await _publish_room_event(hub, "join", room, access.user)
     return await find_room(hub, name)  # fresh last_seq: what was stored meanwhile counts
 
 
@@ -111,11 +112,12 @@ async def join_and_load(hub: Hub, user: TokenUser, name: str) -> Joined:
 
 
 async def leave_room(hub: Hub, user: TokenUser, name: str) -> None:
-    room = await find_room(hub, name)
+    access = await room_access(hub, user, name)
+    room = access.room
     policy.may_leave(room)
     if await hub.store.remove_member(room_id=room.id, user_id=user.id):
         # Tell the room first, while the leaver's sockets still receive it.
-        await _publish_room_event(hub, "leave", room, user)
+        await _publish_room_event(hub, "leave", room, access.user)
         await hub.broker.publish(MembershipChange(user_id=user.id, room=room.name, joined=False))
 
 
@@ -142,7 +144,7 @@ async def members(hub: Hub, user: TokenUser, name: str) -> list[UserPresenceOut]
 async def members_of(hub: Hub, room: RoomRecord) -> list[UserPresenceOut]:
     users = await hub.store.list_members(room_id=room.id)
     online = await hub.presence.which_online([u.id for u in users])
-    return [UserPresenceOut(id=u.id, username=u.username, online=u.id in online) for u in users]
+    return [UserPresenceOut(**UserOut.of(u).model_dump(), online=u.id in online) for u in users]
 
 
 async def mark_read(hub: Hub, user: TokenUser, name: str, *, seq: int) -> None:
@@ -150,12 +152,18 @@ async def mark_read(hub: Hub, user: TokenUser, name: str, *, seq: int) -> None:
     await hub.store.mark_read(room_id=room.id, user_id=user.id, seq=min(seq, room.last_seq))
 
 
-async def typing(hub: Hub, user: TokenUser, name: str) -> None:
+async def set_notify(hub: Hub, user: TokenUser, name: str, *, level: NotifyLevel) -> None:
     room = await member_room(hub, user, name)
+    await hub.store.set_notify(room_id=room.id, user_id=user.id, level=level)
+
+
+async def typing(hub: Hub, user: TokenUser, name: str) -> None:
+    access = await member_access(hub, user, name)
+    room = access.room
     await hub.broker.publish(
         Emit(
             event="typing",
-            data=TypingOut(room=room.name, user=_user_out(user)).model_dump(),
+            data=TypingOut(room=room.name, user=UserOut.of(access.user)).model_dump(),
             to="room",
             key=room.name,
             skip_user=user.id,
@@ -164,12 +172,12 @@ async def typing(hub: Hub, user: TokenUser, name: str) -> None:
 
 
 async def _publish_room_event(
-    hub: Hub, kind: Literal["join", "leave"], room: RoomRecord, user: TokenUser
+    hub: Hub, kind: Literal["join", "leave"], room: RoomRecord, user: UserRecord
 ) -> None:
     await hub.broker.publish(
         Emit(
             event="roomEvent",
-            data=RoomEventOut(type=kind, room=room.name, user=_user_out(user)).model_dump(),
+            data=RoomEventOut(type=kind, room=room.name, user=UserOut.of(user)).model_dump(),
             to="room",
             key=room.name,
         )

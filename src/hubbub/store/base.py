@@ -207,6 +207,14 @@ class Store(Protocol):
     async def get_user(self, *, user_id: int) -> UserRecord | None: ...
     async def get_user_by_name(self, *, username: str) -> UserRecord | None: ...
     async def get_users(self, *, user_ids: list[int]) -> list[UserRecord]: ...
+    async def set_display_name(
+        self, *, user_id: int, display_name: str | None
+    ) -> UserRecord | None: ...
+
+    async def find_users(self, *, prefix: str, limit: int) -> list[UserRecord]:
+        """Users whose username or display name starts with ``prefix``, case-insensitively,
+        ordered by username."""
+
     async def add_refresh_token(
         self, *, token_hash: str, user_id: int, family_id: str, expires_at: datetime
     ) -> None: ...
@@ -227,6 +235,13 @@ class Store(Protocol):
     # rooms and memberships
     async def create_room(self, *, name: str, private: bool, owner_id: int) -> RoomRecord:
         """Create a room with its owner as first member; ``DuplicateName`` if taken."""
+
+    async def open_dm(self, *, user_ids: list[int]) -> tuple[RoomRecord, bool]:
+        """The direct conversation of exactly these people (every one a member), made if
+        there is none yet; ``True`` when this call made it. One set of people, one room."""
+
+    async def set_notify(self, *, room_id: int, user_id: int, level: NotifyLevel) -> bool:
+        """A member's notification level for the room; ``False`` if not a member."""
 
     async def get_room(self, *, name: str) -> RoomRecord | None: ...
     async def get_room_for(self, *, name: str, user_id: int) -> RoomAccess | None:

@@ -8,6 +8,7 @@ from hubbub.schemas import (
     ErrorOut,
     InviteIn,
     MembersOut,
+    NotifyIn,
     ReadMarkIn,
     RoomCreate,
     RoomListingOut,
@@ -70,4 +71,11 @@ async def members(name: str, user: CurrentUser, hub: HubDep) -> MembersOut:
 async def mark_read(name: str, body: ReadMarkIn, user: CurrentUser, hub: HubDep) -> Response:
     """Extension: move the caller's read mark (drives ``unread`` in the room list)."""
     await rooms.mark_read(hub, user, name, seq=body.seq)
+    return Response(status_code=_NO_CONTENT)
+
+
+@router.put("/{name}/notifications", status_code=_NO_CONTENT, dependencies=[per_user("writes")])
+async def set_notifications(name: str, body: NotifyIn, user: CurrentUser, hub: HubDep) -> Response:
+    """What the caller is notified of in this room: ``all``, ``mentions`` or ``none``."""
+    await rooms.set_notify(hub, user, name, level=body.level)
     return Response(status_code=_NO_CONTENT)

@@ -14,6 +14,7 @@ from hubbub.store.base import (
     UserRecord,
     utc_now,
 )
+from hubbub.store.dms import like_prefix
 from hubbub.store.postgres.base import PostgresBase
 from hubbub.store.rows import (
     USER_COLUMNS,
@@ -62,6 +63,28 @@ class PostgresAccounts(PostgresBase):
             f"SELECT {USER_COLUMNS} FROM users u WHERE u.id = ANY($1::bigint[])"
             " ORDER BY u.username_key",
             user_ids,
+        )
+        return [user_from_row(r) for r in rows]
+
+    async def set_display_name(
+        self, *, user_id: int, display_name: str | None
+    ) -> UserRecord | None:
+        row = await self._pool.fetchrow(
+            "UPDATE users SET display_name = $1, display_key = $2 WHERE id = $3"
+            " RETURNING id, username, display_name, bot",
+            display_name,
+            display_name.lower() if display_name else None,
+            user_id,
+        )
+        return user_from_row(row) if row else None
+
+    async def find_users(self, *, prefix: str, limit: int) -> list[UserRecord]:
+        pattern = like_prefix(prefix)
+        rows = await self._pool.fetch(
+            f"SELECT {USER_COLUMNS} FROM users u WHERE u.username_key LIKE $1 ESCAPE '\\'"
+            " OR u.display_key LIKE $1 ESCAPE '\\' ORDER BY u.username_key LIMIT $2",
+            pattern,
+            limit,
         )
         return [user_from_row(r) for r in rows]
 

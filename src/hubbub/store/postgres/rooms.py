@@ -6,6 +6,7 @@ import asyncpg
 
 from hubbub.store.base import (
     DuplicateName,
+    NotifyLevel,
     RoomAccess,
     RoomListing,
     RoomRecord,
@@ -13,6 +14,7 @@ from hubbub.store.base import (
     iso,
     utc_now,
 )
+from hubbub.store.dms import dm_key, dm_name
 from hubbub.store.listing import LISTING_COUNTS, listings
 from hubbub.store.postgres.base import PostgresBase
 from hubbub.store.rows import (
@@ -46,6 +48,37 @@ class PostgresRooms(PostgresBase):
                 created_at,
             )
         return RoomRecord(room_id, name, private, owner_id, iso(created_at), 0, 0, "room")
+
+    async def open_dm(self, *, user_ids: list[int]) -> tuple[RoomRecord, bool]:
+        key = dm_key(user_ids)
+        created_at = utc_now()
+        async with self._pool.acquire() as conn, conn.transaction():
+            room_id = await conn.fetchval(
+                "INSERT INTO rooms (name, private, owner_id, created_at, last_seq, kind, dm_key)"
+                " VALUES ($1, true, NULL, $2, 0, 'dm', $3)"
+                " ON CONFLICT (dm_key) WHERE dm_key IS NOT NULL DO NOTHING RETURNING id",
+                dm_name(key),
+                created_at,
+                key,
+            )
+            if room_id is not None:
+                await conn.executemany(
+                    "INSERT INTO memberships (room_id, user_id, joined_at) VALUES ($1, $2, $3)",
+                    [(room_id, user_id, created_at) for user_id in sorted(set(user_ids))],
+                )
+        row = await self._pool.fetchrow(
+            f"SELECT {ROOM_COLUMNS} FROM rooms r WHERE r.dm_key = $1", key
+        )
+        return room_from_row(row), room_id is not None
+
+    async def set_notify(self, *, room_id: int, user_id: int, level: NotifyLevel) -> bool:
+        status: str = await self._pool.execute(
+            "UPDATE memberships SET notify = $1 WHERE room_id = $2 AND user_id = $3",
+            level,
+            room_id,
+            user_id,
+        )
+        return status.endswith(" 1")
 
     async def get_room(self, *, name: str) -> RoomRecord | None:
         row = await self._pool.fetchrow(

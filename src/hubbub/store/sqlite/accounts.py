@@ -14,6 +14,7 @@ from hubbub.store.base import (
     iso,
     utc_now,
 )
+from hubbub.store.dms import like_prefix
 from hubbub.store.rows import (
     USER_COLUMNS,
     user_from_row,
@@ -79,6 +80,30 @@ class SQLiteAccounts(SQLiteBase):
             return [user_from_row(r) for r in rows]
 
         return await self._read(run)
+
+    async def set_display_name(
+        self, *, user_id: int, display_name: str | None
+    ) -> UserRecord | None:
+        def run(c: sqlite3.Connection) -> UserRecord | None:
+            row = c.execute(
+                "UPDATE users SET display_name = ?, display_key = ? WHERE id = ?"
+                " RETURNING id, username, display_name, bot",
+                (display_name, display_name.lower() if display_name else None, user_id),
+            ).fetchone()
+            return user_from_row(row) if row else None
+
+        return await self._write(run)
+
+    async def find_users(self, *, prefix: str, limit: int) -> list[UserRecord]:
+        pattern = like_prefix(prefix)
+        rows = await self._read(
+            lambda c: c.execute(
+                f"SELECT {USER_COLUMNS} FROM users u WHERE u.username_key LIKE ? ESCAPE '\\'"
+                " OR u.display_key LIKE ? ESCAPE '\\' ORDER BY u.username_key LIMIT ?",
+                (pattern, pattern, limit),
+            ).fetchall()
+        )
+        return [user_from_row(r) for r in rows]
 
     async def add_refresh_token(
         self, *, token_hash: str, user_id: int, family_id: str, expires_at: datetime

@@ -7,6 +7,7 @@ from typing import Any
 
 from hubbub.store.base import (
     DuplicateName,
+    NotifyLevel,
     RoomAccess,
     RoomListing,
     RoomRecord,
@@ -14,6 +15,7 @@ from hubbub.store.base import (
     iso,
     utc_now,
 )
+from hubbub.store.dms import dm_key, dm_name
 from hubbub.store.listing import LISTING_COUNTS, listings
 from hubbub.store.rows import (
     ROOM_COLUMNS,
@@ -45,6 +47,42 @@ class SQLiteRooms(SQLiteBase):
                 (cursor.lastrowid, owner_id, created_at),
             )
             return RoomRecord(cursor.lastrowid, name, private, owner_id, created_at, 0, 0, "room")
+
+        return await self._write(run)
+
+    async def open_dm(self, *, user_ids: list[int]) -> tuple[RoomRecord, bool]:
+        key = dm_key(user_ids)
+
+        def run(c: sqlite3.Connection) -> tuple[RoomRecord, bool]:
+            row = c.execute(
+                f"SELECT {ROOM_COLUMNS} FROM rooms r WHERE r.dm_key = ?", (key,)
+            ).fetchone()
+            if row is not None:
+                return room_from_row(row), False
+            created_at = iso(utc_now())
+            name = dm_name(key)
+            cursor = c.execute(
+                "INSERT INTO rooms (name, private, owner_id, created_at, last_seq, kind, dm_key)"
+                " VALUES (?, 1, NULL, ?, 0, 'dm', ?)",
+                (name, created_at, key),
+            )
+            room_id = cursor.lastrowid
+            assert room_id is not None
+            c.executemany(
+                "INSERT INTO memberships (room_id, user_id, joined_at) VALUES (?, ?, ?)",
+                [(room_id, user_id, created_at) for user_id in sorted(set(user_ids))],
+            )
+            return RoomRecord(room_id, name, True, None, created_at, 0, 0, "dm"), True
+
+        return await self._write(run)
+
+    async def set_notify(self, *, room_id: int, user_id: int, level: NotifyLevel) -> bool:
+        def run(c: sqlite3.Connection) -> bool:
+            cursor = c.execute(
+                "UPDATE memberships SET notify = ? WHERE room_id = ? AND user_id = ?",
+                (level, room_id, user_id),
+            )
+            return cursor.rowcount > 0
 
         return await self._write(run)
 
