@@ -28,7 +28,7 @@ from hubbub import __version__
 from hubbub.actions import presence
 from hubbub.api.edge import CSP, BodyLimit, SecurityHeaders
 from hubbub.api.errors import install_error_handlers
-from hubbub.api.routes import auth, dms, health, messages, rooms, users
+from hubbub.api.routes import auth, dms, health, messages, rooms, search, users
 from hubbub.config import Settings
 from hubbub.fanout.factory import build_fanout
 from hubbub.hub import Hub
@@ -117,7 +117,8 @@ def create_app(settings: Settings | None = None) -> Any:
             allow_methods=["*"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    for router in (auth.router, users.router, rooms.router, dms.router, messages.router):
+    routers = (auth, users, rooms, dms, messages, search)
+    for router in (module.router for module in routers):
         api.include_router(router, responses=COMMON_ERRORS)
     api.include_router(health.router)
     _serve_web_client(api)

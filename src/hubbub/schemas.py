@@ -239,6 +239,11 @@ class MessagesOut(Out):
     has_more: bool
 
 
+class SearchOut(Out):
+    results: list[MessageOut]
+    has_more: bool
+
+
 class UsersOut(Out):
     users: list[UserOut]
 

@@ -298,3 +298,16 @@ class Store(Protocol):
 
     async def messages_after(self, *, room: RoomRecord, after: int, limit: int) -> MessagePage:
         """Up to ``limit`` messages with ``seq > after``, ascending."""
+
+    async def search(
+        self,
+        *,
+        user_id: int,
+        words: list[str],
+        room_id: int | None,
+        before_id: int | None,
+        limit: int,
+    ) -> MessagePage:
+        """Messages holding every one of ``words`` (as ``hubbub.search_words`` cuts them),
+        newest first, from rooms the user may read now (public rooms, and the private
+        rooms and DMs they belong to), never tombstones; ``before_id`` pages on."""

@@ -4,9 +4,10 @@ from hubbub.store.postgres.accounts import PostgresAccounts
 from hubbub.store.postgres.base import asyncpg_dsn
 from hubbub.store.postgres.messages import PostgresMessages
 from hubbub.store.postgres.rooms import PostgresRooms
+from hubbub.store.postgres.search import PostgresSearch
 
 
-class PostgresStore(PostgresAccounts, PostgresRooms, PostgresMessages):
+class PostgresStore(PostgresAccounts, PostgresRooms, PostgresMessages, PostgresSearch):
     """Every ``Store`` method on one PostgreSQL database."""
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import asyncpg
 
+from hubbub.search_words import lexemes
 from hubbub.store import batching, changes
 from hubbub.store.base import (
     ChangedMessage,
@@ -90,9 +91,11 @@ async def store_messages(conn: asyncpg.Connection, batch: list[NewMessage]) -> l
     new = [batch[i] for i in plan.new]
     inserted = await conn.fetch(
         "INSERT INTO messages (room_id, seq, user_id, text, created_at, client_id, rev,"
-        " reply_to, mentions)"
-        " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[],"
-        " $5::timestamptz[], $6::text[], $7::bigint[], $8::bigint[], $9::text[])"
+        " reply_to, mentions, search)"
+        " SELECT r, s, u, t, c, k, v, p, n, array_to_tsvector(string_to_array(w, ' '))"
+        " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[],"
+        " $5::timestamptz[], $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::text[])"
+        " AS x(r, s, u, t, c, k, v, p, n, w)"
         " RETURNING room_id, seq, id",
         [m.room.id for m in new],
         [seqs[i] for i in plan.new],
@@ -103,6 +106,7 @@ async def store_messages(conn: asyncpg.Connection, batch: list[NewMessage]) -> l
         [revs.message[i] for i in plan.new],
         [m.reply_to for m in new],
         [ids_json(m.mentions) if m.mentions else "[]" for m in new],
+        [lexemes(m.text) for m in new],
     )
     id_of = {(r[0], r[1]): r[2] for r in inserted}
     ids = {i: id_of[(batch[i].room.id, seqs[i])] for i in plan.new}
@@ -170,7 +174,9 @@ async def change_message(
     )
     await conn.execute(
         "UPDATE messages SET text = $1, edited_at = $2, deleted = $3, reactions = $4,"
-        " mentions = $5, attachments = $6, rev = $7 WHERE id = $8",
+        " mentions = $5, attachments = $6, rev = $7,"
+        " search = CASE WHEN text = $1 THEN search"
+        " ELSE array_to_tsvector(string_to_array($9, ' ')) END WHERE id = $8",
         outcome.text,
         change.at if outcome.edited_at != current.edited_at else _when(row),
         outcome.deleted,
@@ -179,6 +185,7 @@ async def change_message(
         attachments_json(outcome.attachments),
         rev,
         current.id,
+        lexemes(outcome.text),
     )
     if outcome.mentions != current.mentions:
         await conn.execute(

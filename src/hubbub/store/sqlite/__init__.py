@@ -4,9 +4,10 @@ from hubbub.store.sqlite.accounts import SQLiteAccounts
 from hubbub.store.sqlite.base import sqlite_path
 from hubbub.store.sqlite.messages import SQLiteMessages
 from hubbub.store.sqlite.rooms import SQLiteRooms
+from hubbub.store.sqlite.search import SQLiteSearch
 
 
-class SQLiteStore(SQLiteAccounts, SQLiteRooms, SQLiteMessages):
+class SQLiteStore(SQLiteAccounts, SQLiteRooms, SQLiteMessages, SQLiteSearch):
     """Every ``Store`` method on one SQLite file."""
 
 
