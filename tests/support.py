@@ -48,6 +48,7 @@ GENEROUS_LIMITS = {
     "HUBBUB_RATE_JOINS": "2000/second",
     "HUBBUB_RATE_ROOMS": "2000/second",
     "HUBBUB_RATE_WRITES": "2000/second",
+    "HUBBUB_RATE_UPLOADS": "2000/second",
     "HUBBUB_RATE_READS": "2000/second",
     "HUBBUB_RATE_REGISTER_IP": "100000/minute",
     "HUBBUB_RATE_LOGIN_IP": "100000/minute",

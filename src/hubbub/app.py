@@ -5,6 +5,7 @@ The lifespan builds the process's resources (store, broker, presence) and closes
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import gc
 import hashlib
@@ -28,9 +29,11 @@ from hubbub import __version__
 from hubbub.actions import presence
 from hubbub.api.edge import CSP, BodyLimit, SecurityHeaders
 from hubbub.api.errors import install_error_handlers
-from hubbub.api.routes import auth, dms, health, messages, rooms, search, users
+from hubbub.api.routes import auth, dms, health, messages, rooms, search, uploads, users
 from hubbub.config import Settings
 from hubbub.fanout.factory import build_fanout
+from hubbub.files.storage import DiskStorage
+from hubbub.files.sweeper import sweep_forever
 from hubbub.hub import Hub
 from hubbub.ratelimit import Limits
 from hubbub.realtime.engine import FrameGuard, check_internals
@@ -83,6 +86,7 @@ def create_app(settings: Settings | None = None) -> Any:
                 threads=settings.password_hash_threads, queue=settings.password_hash_queue
             ),
             limits=Limits(settings),
+            files=DiskStorage(settings.data_dir / "uploads"),
         )
         realtime.attach(hub)
         fanout.presence.on_users_gone(partial(presence.users_gone, hub))
@@ -93,10 +97,14 @@ def create_app(settings: Settings | None = None) -> Any:
         # full passes from walking it again and again (pauses of 100-200 ms under load before).
         gc.collect()
         gc.freeze()
+        sweeper = asyncio.get_running_loop().create_task(
+            sweep_forever(hub, every=min(3600.0, settings.upload_orphan_seconds / 4))
+        )
         log.info("node %s ready", fanout.node_id)
         try:
             yield
         finally:
+            sweeper.cancel()
             await realtime.sio.shutdown()
             await fanout.close()
             await store.close()
@@ -117,7 +125,7 @@ def create_app(settings: Settings | None = None) -> Any:
             allow_methods=["*"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    routers = (auth, users, rooms, dms, messages, search)
+    routers = (auth, users, rooms, dms, messages, search, uploads)
     for router in (module.router for module in routers):
         api.include_router(router, responses=COMMON_ERRORS)
     api.include_router(health.router)
@@ -125,7 +133,11 @@ def create_app(settings: Settings | None = None) -> Any:
     api.state.realtime = realtime
     app = socketio.ASGIApp(realtime.sio, other_asgi_app=api, socketio_path="socket.io")
     guarded = FrameGuard(app, engine=realtime.sio.eio)
-    return SecurityHeaders(BodyLimit(guarded, limit=settings.max_body_bytes))
+    # An upload's multipart envelope (boundaries, headers) rides on top of the file.
+    upload_limit = settings.max_upload_bytes + 64 * 1024
+    return SecurityHeaders(
+        BodyLimit(guarded, limit=settings.max_body_bytes, upload_limit=upload_limit)
+    )
 
 
 def _serve_web_client(api: FastAPI) -> None:

@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     rate_typing: str = Field(default="4/second;60/minute", description="typing (excess dropped)")
     rate_joins: str = Field(default="5/second;60/minute", description="joins and leaves")
     rate_rooms: str = Field(default="5/minute;50/day", description="room creation")
+    rate_uploads: str = Field(default="10/minute;200/day", description="file uploads")
     rate_writes: str = Field(default="20/second;600/minute", description="every other write")
     rate_reads: str = Field(default="20/second;600/minute", description="sync and history")
     rate_register_ip: str = Field(default="5/minute;20/hour", description="registrations")
@@ -66,6 +67,14 @@ class Settings(BaseSettings):
         default=2_000_000,
         ge=100_000,
         description="about the largest sync reply (besides its 1,000 messages)",
+    )
+    max_upload_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, description="largest file one upload may carry"
+    )
+    upload_orphan_seconds: int = Field(
+        default=24 * 3600,
+        ge=60,
+        description="an upload no message uses is deleted after this long",
     )
     max_body_bytes: int = Field(default=64 * 1024, description="largest REST request body")
     max_sockets_per_user: int = Field(default=20, ge=1, description="open sockets per user")

@@ -41,6 +41,9 @@ class SendMessageIn(In):
     text: Text
     client_id: ClientId | None = None
     reply_to: Seq | None = None
+    attachments: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(
+        default_factory=list, max_length=10
+    )
 
 
 class MessageRef(In):

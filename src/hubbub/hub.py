@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from hubbub.config import Settings
 from hubbub.fanout.base import Broker, Presence
+from hubbub.files.storage import FileStorage
 from hubbub.ratelimit import Limits
 from hubbub.security import AccessTokens, PasswordHashing
 from hubbub.store.base import Store
@@ -21,3 +22,4 @@ class Hub:
     tokens: AccessTokens
     passwords: PasswordHashing
     limits: Limits
+    files: FileStorage

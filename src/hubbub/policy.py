@@ -7,8 +7,8 @@ error that says why not, so the authorisation rules read as one list.
 
 from __future__ import annotations
 
-from hubbub.errors import Forbidden
-from hubbub.store.base import MessageRecord, RoomRecord
+from hubbub.errors import Forbidden, NotFound
+from hubbub.store.base import MessageRecord, RoomRecord, UploadRecord
 
 
 def may_read(room: RoomRecord, *, member: bool) -> None:
@@ -55,3 +55,9 @@ def may_delete(room: RoomRecord, message: MessageRecord, *, user_id: int) -> Non
     roles)."""
     if message.user.id != user_id and room.owner_id != user_id:
         raise Forbidden("only its author or the room's owner can delete a message")
+
+
+def may_fetch_pending(upload: UploadRecord, *, user_id: int) -> None:
+    """A file no message uses yet is its uploader's alone (to others it does not exist)."""
+    if upload.user_id != user_id:
+        raise NotFound(f"no file {upload.attachment.id}")

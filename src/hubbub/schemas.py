@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from hubbub.store.base import MessageRecord, RoomListing, RoomRecord, UserRecord
+from hubbub.store.base import Attachment, MessageRecord, RoomListing, RoomRecord, UserRecord
 
 Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{3,32}$")]
 Password = Annotated[str, Field(min_length=8, max_length=1024)]
@@ -144,6 +144,22 @@ class AttachmentOut(Out):
     url: str
     width: int | None = Field(default=None, description="images: pixels, known before loading")
     height: int | None = None
+
+    @classmethod
+    def of(cls, a: Attachment) -> AttachmentOut:
+        return cls(
+            id=a.id,
+            name=a.name,
+            size=a.size,
+            content_type=a.content_type,
+            url=attachment_url(a.id),
+            width=a.width,
+            height=a.height,
+        )
+
+
+class AttachmentsOut(Out):
+    attachments: list[AttachmentOut]
 
 
 class MessageOut(Out):

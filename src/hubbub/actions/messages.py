@@ -54,9 +54,11 @@ async def send_message(
     text: str,
     client_id: str | None,
     reply_to: int | None = None,
+    attachments: tuple[int, ...] = (),
 ) -> MessageRecord:
-    """Store, then (only if this call stored it) publish; the caller acks after this."""
-    text = clean_text(hub, text)
+    """Store, then (only if this call stored it) publish; the caller acks after this.
+    A message of attachments alone may have no text."""
+    text = text.strip() if attachments and not text.strip() else clean_text(hub, text)
     access = await member_access(hub, user, room)
     target = access.room
     if reply_to is not None and not 1 <= reply_to <= target.last_seq:
@@ -72,6 +74,7 @@ async def send_message(
             created_at=utc_now(),
             reply_to=reply_to,
             mentions=await mentioned(hub, target, text, sender_id=user.id),
+            attachments=attachments,
         )
     )
     if isinstance(stored, Refused):

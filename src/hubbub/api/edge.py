@@ -10,6 +10,9 @@
 
 from __future__ import annotations
 
+import re
+import tempfile
+
 from starlette.datastructures import MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -59,55 +62,73 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+_UPLOAD_PATH = re.compile(r"/api/rooms/[^/]+/uploads")
+_SPOOL_IN_MEMORY = 1 << 20
+_REPLAY_CHUNK = 1 << 16
+
+
 class BodyLimit:
     """Reads a request body (up to ``limit`` bytes) before the app sees it, and answers
-    413 past that. Socket.IO's path is left to Engine.IO, which has its own cap."""
+    413 past that. Socket.IO's path is left to Engine.IO, which has its own cap. File
+    uploads (``POST /api/rooms/{name}/uploads``) may be up to ``upload_limit`` and are
+    spooled to a temporary file past 1 MiB, so a body is never held whole in memory."""
 
-    def __init__(self, app: ASGIApp, *, limit: int, skip_prefix: str = "/socket.io") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limit: int,
+        upload_limit: int = 0,
+        skip_prefix: str = "/socket.io",
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.upload_limit = upload_limit
         self.skip_prefix = skip_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(self.skip_prefix):
             await self.app(scope, receive, send)
             return
+        upload = scope["method"] == "POST" and _UPLOAD_PATH.fullmatch(scope["path"]) is not None
+        limit = self.upload_limit if upload else self.limit
         declared = _content_length(scope)
-        if declared is not None and declared > self.limit:
-            await self._refuse(scope, receive, send)
+        if declared is not None and declared > limit:
+            await self._refuse(scope, receive, send, limit)
             return
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.limit:
-                await self._refuse(scope, receive, send)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        replayed = False
+        with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as body:
+            size = 0
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > limit:
+                    await self._refuse(scope, receive, send, limit)
+                    return
+                body.write(chunk)
+                if not message.get("more_body", False):
+                    break
+            body.seek(0)
+            done = False
 
-        async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
-                return await receive()  # waits for the client's disconnect, as usual
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
+            async def replay() -> Message:
+                nonlocal done
+                if done:
+                    return await receive()  # waits for the client's disconnect, as usual
+                chunk = body.read(_REPLAY_CHUNK)
+                done = body.tell() >= size
+                return {"type": "http.request", "body": chunk, "more_body": not done}
 
-        await self.app(scope, replay, send)
+            await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         # No "Connection: close": closing with the client's bytes still unread would reset
         # the connection, and the client might never read this answer. uvicorn discards
         # the rest of the body as it arrives instead (nothing of it is kept).
         response = JSONResponse(
-            error_body("too_large", f"the request body is over {self.limit} bytes"),
+            error_body("too_large", f"the request body is over {limit} bytes"),
             status_code=413,
         )
         await response(scope, receive, send)

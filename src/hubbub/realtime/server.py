@@ -231,6 +231,7 @@ class RealtimeServer:
             text=payload.text,
             client_id=payload.client_id,
             reply_to=payload.reply_to,
+            attachments=tuple(payload.attachments),
         )
         return {"ok": True, "message": message_wire(message)}
 

@@ -91,6 +91,20 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class UploadRecord:
+    """A stored file: what messages show (``attachment``), whose and where it is, and the
+    message that uses it (``None`` while pending, or once that message is deleted)."""
+
+    attachment: Attachment
+    room_id: int
+    user_id: int
+    message_id: int | None
+    storage_key: str
+    created_at: str
+    room: str  # the room's name
+
+
+@dataclass(frozen=True, slots=True)
 class MessageRecord:
     id: int
     room: str
@@ -311,3 +325,18 @@ class Store(Protocol):
         """Messages holding every one of ``words`` (as ``hubbub.search_words`` cuts them),
         newest first, from rooms the user may read now (public rooms, and the private
         rooms and DMs they belong to), never tombstones; ``before_id`` pages on."""
+
+    # uploads
+    async def add_upload(
+        self, *, room_id: int, user_id: int, attachment: Attachment, storage_key: str
+    ) -> UploadRecord:
+        """Record a stored file (``attachment.id`` is ignored: the store gives one)."""
+
+    async def get_upload(self, *, upload_id: int) -> UploadRecord | None: ...
+    async def pending_uploads(self, *, room_id: int, user_id: int) -> list[Attachment]:
+        """The user's uploads to the room that no message uses yet, oldest first."""
+
+    async def orphan_uploads(self, *, created_before: datetime, limit: int) -> list[UploadRecord]:
+        """Uploads no message uses, made before ``created_before``: to be removed."""
+
+    async def delete_upload(self, *, upload_id: int) -> None: ...

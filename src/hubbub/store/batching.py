@@ -21,6 +21,7 @@ from hubbub.store.base import (
     MessageChange,
     MessageRecord,
     NewMessage,
+    Refused,
     StoredMessage,
     iso,
 )
@@ -55,10 +56,16 @@ def first_by_key(batch: list[NewMessage]) -> dict[DedupKey, NewMessage]:
     return first
 
 
-def plan_batch(batch: list[NewMessage], stored: dict[DedupKey, MessageRecord]) -> BatchPlan:
+def plan_batch(
+    batch: list[NewMessage],
+    stored: dict[DedupKey, MessageRecord],
+    refused: dict[int, Refused] | None = None,
+) -> BatchPlan:
     plan = BatchPlan()
     first_with_key: dict[DedupKey, int] = {}
     for index, message in enumerate(batch):
+        if refused and index in refused:
+            continue
         key = dedup_key(message)
         if key is not None:
             if key in stored:
@@ -146,6 +153,66 @@ def parents_updated(
     return states
 
 
+def claims_to_check(batch: list[NewMessage], stored: dict[DedupKey, MessageRecord]) -> list[int]:
+    """The sends whose attachments must be claimed: new ones (a resend gets its stored
+    message back, attachments and all), the first of each ``client_id``."""
+    seen: set[DedupKey] = set()
+    indexes = []
+    for index, message in enumerate(batch):
+        key = dedup_key(message)
+        if key is not None:
+            if key in stored or key in seen:
+                continue
+            seen.add(key)
+        if message.attachments:
+            indexes.append(index)
+    return indexes
+
+
+UploadRow = tuple[Attachment, int, int]  # the file, its room id, its uploader's id
+
+
+def claim_all(
+    batch: list[NewMessage], indexes: list[int], uploads: dict[int, UploadRow]
+) -> tuple[dict[int, tuple[Attachment, ...]], dict[int, Refused]]:
+    """For the sends ``claims_to_check`` named, given every unused upload they name
+    (``uploads``, by id): each send's attachments, or why it is refused."""
+    claims: dict[int, tuple[Attachment, ...]] = {}
+    refused: dict[int, Refused] = {}
+    claimed: set[int] = set()
+    for index in indexes:
+        m = batch[index]
+        available = {
+            upload_id: row[0]
+            for upload_id in m.attachments
+            if (row := uploads.get(upload_id)) and row[1:] == (m.room.id, m.user.id)
+        }
+        outcome = claim(m, available, claimed)
+        if isinstance(outcome, Refused):
+            refused[index] = outcome
+        else:
+            claims[index] = outcome
+    return claims, refused
+
+
+def claim(
+    message: NewMessage, available: dict[int, Attachment], claimed: set[int]
+) -> tuple[Attachment, ...] | Refused:
+    """The send's attachments, in the order it named them, if every one is an upload of
+    its sender to its room that no message uses (``available``) and no earlier send of
+    the batch took (``claimed``)."""
+    wanted = message.attachments
+    if len(set(wanted)) != len(wanted):
+        return Refused("bad_request", "an attachment is named twice")
+    for upload_id in wanted:
+        if upload_id not in available or upload_id in claimed:
+            return Refused(
+                "bad_request", f"attachment {upload_id} is not an upload of yours to this room"
+            )
+    claimed.update(wanted)
+    return tuple(available[i] for i in wanted)
+
+
 def resolve_batch(
     batch: list[NewMessage],
     plan: BatchPlan,
@@ -154,9 +221,12 @@ def resolve_batch(
     revs: Revs | None = None,
     parents: dict[int, MessageRecord] | None = None,
     attachments: dict[int, tuple[Attachment, ...]] | None = None,
-) -> list[StoredMessage]:
+    refused: dict[int, Refused] | None = None,
+) -> list[StoredMessage | Refused]:
     """One result per send, in batch order."""
-    results: list[StoredMessage | None] = [None] * len(batch)
+    results: list[StoredMessage | Refused | None] = [None] * len(batch)
+    for index, refusal in (refused or {}).items():
+        results[index] = refusal
     parents = parents or {}
     for index in plan.new:
         m = batch[index]
@@ -179,8 +249,9 @@ def resolve_batch(
         results[index] = StoredMessage(record, created=False)
     for index, first in plan.repeats_of.items():
         first_result = results[first]
-        assert first_result is not None
+        assert isinstance(first_result, StoredMessage)
         results[index] = StoredMessage(first_result.message, created=False)
+    assert all(r is not None for r in results)
     return [r for r in results if r is not None]
 
 

@@ -5,9 +5,12 @@ from hubbub.store.postgres.base import asyncpg_dsn
 from hubbub.store.postgres.messages import PostgresMessages
 from hubbub.store.postgres.rooms import PostgresRooms
 from hubbub.store.postgres.search import PostgresSearch
+from hubbub.store.postgres.uploads import PostgresUploads
 
 
-class PostgresStore(PostgresAccounts, PostgresRooms, PostgresMessages, PostgresSearch):
+class PostgresStore(
+    PostgresAccounts, PostgresRooms, PostgresMessages, PostgresSearch, PostgresUploads
+):
     """Every ``Store`` method on one PostgreSQL database."""
 
 

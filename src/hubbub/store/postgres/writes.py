@@ -16,6 +16,7 @@ import asyncpg
 from hubbub.search_words import lexemes
 from hubbub.store import batching, changes
 from hubbub.store.base import (
+    Attachment,
     ChangedMessage,
     MessageChange,
     MessageRecord,
@@ -54,7 +55,9 @@ async def write_batch(conn: asyncpg.Connection, items: list[batching.Item]) -> l
     return results
 
 
-async def store_messages(conn: asyncpg.Connection, batch: list[NewMessage]) -> list[StoredMessage]:
+async def store_messages(
+    conn: asyncpg.Connection, batch: list[NewMessage]
+) -> list[StoredMessage | Refused]:
     stored: dict[batching.DedupKey, MessageRecord] = {}
     firsts = batching.first_by_key(batch)
     if firsts:
@@ -74,9 +77,10 @@ async def store_messages(conn: asyncpg.Connection, batch: list[NewMessage]) -> l
         for r in rows:
             key = (r[0], r[1], r[2])
             stored[key] = message_from_row(firsts[key].room.name, r[3:])
-    plan = batching.plan_batch(batch, stored)
+    claims, refused = await _claim_uploads(conn, batch, stored)
+    plan = batching.plan_batch(batch, stored, refused)
     if not plan.new:
-        return batching.resolve_batch(batch, plan, {}, {})
+        return batching.resolve_batch(batch, plan, {}, {}, refused=refused)
     room_ids = sorted(plan.count_per_room)  # one lock order for every process
     reserved = await conn.fetch(
         "UPDATE rooms SET last_seq = rooms.last_seq + c.n, last_rev = rooms.last_rev + c.r"
@@ -91,11 +95,11 @@ async def store_messages(conn: asyncpg.Connection, batch: list[NewMessage]) -> l
     new = [batch[i] for i in plan.new]
     inserted = await conn.fetch(
         "INSERT INTO messages (room_id, seq, user_id, text, created_at, client_id, rev,"
-        " reply_to, mentions, search)"
-        " SELECT r, s, u, t, c, k, v, p, n, array_to_tsvector(string_to_array(w, ' '))"
+        " reply_to, mentions, search, attachments)"
+        " SELECT r, s, u, t, c, k, v, p, n, array_to_tsvector(string_to_array(w, ' ')), a"
         " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[],"
-        " $5::timestamptz[], $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::text[])"
-        " AS x(r, s, u, t, c, k, v, p, n, w)"
+        " $5::timestamptz[], $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::text[],"
+        " $11::text[]) AS x(r, s, u, t, c, k, v, p, n, w, a)"
         " RETURNING room_id, seq, id",
         [m.room.id for m in new],
         [seqs[i] for i in plan.new],
@@ -107,6 +111,7 @@ async def store_messages(conn: asyncpg.Connection, batch: list[NewMessage]) -> l
         [m.reply_to for m in new],
         [ids_json(m.mentions) if m.mentions else "[]" for m in new],
         [lexemes(m.text) for m in new],
+        [attachments_json(claims[i]) if i in claims else "[]" for i in plan.new],
     )
     id_of = {(r[0], r[1]): r[2] for r in inserted}
     ids = {i: id_of[(batch[i].room.id, seqs[i])] for i in plan.new}
@@ -117,8 +122,32 @@ async def store_messages(conn: asyncpg.Connection, batch: list[NewMessage]) -> l
             " ON CONFLICT DO NOTHING",
             mentioned,
         )
+    attached = [
+        (ids[i], upload_id) for i in plan.new if i in claims for upload_id in batch[i].attachments
+    ]
+    if attached:
+        await conn.executemany("UPDATE uploads SET message_id = $1 WHERE id = $2", attached)
     parents = await _bump_reply_counts(conn, batch, plan, revs)
-    return batching.resolve_batch(batch, plan, seqs, ids, revs, parents)
+    return batching.resolve_batch(batch, plan, seqs, ids, revs, parents, claims, refused)
+
+
+async def _claim_uploads(
+    conn: asyncpg.Connection,
+    batch: list[NewMessage],
+    stored: dict[batching.DedupKey, MessageRecord],
+) -> tuple[dict[int, tuple[Attachment, ...]], dict[int, Refused]]:
+    indexes = batching.claims_to_check(batch, stored)
+    if not indexes:
+        return {}, {}
+    wanted = sorted({upload_id for i in indexes for upload_id in batch[i].attachments})
+    # Locked: another node's writer claiming one of these waits, then finds it taken.
+    rows = await conn.fetch(
+        "SELECT id, name, size, content_type, width, height, room_id, user_id FROM uploads"
+        " WHERE id = ANY($1::bigint[]) AND message_id IS NULL ORDER BY id FOR UPDATE",
+        wanted,
+    )
+    uploads = {r[0]: (Attachment(*r[:6]), r[6], r[7]) for r in rows}
+    return batching.claim_all(batch, indexes, uploads)
 
 
 async def _bump_reply_counts(

@@ -5,9 +5,10 @@ from hubbub.store.sqlite.base import sqlite_path
 from hubbub.store.sqlite.messages import SQLiteMessages
 from hubbub.store.sqlite.rooms import SQLiteRooms
 from hubbub.store.sqlite.search import SQLiteSearch
+from hubbub.store.sqlite.uploads import SQLiteUploads
 
 
-class SQLiteStore(SQLiteAccounts, SQLiteRooms, SQLiteMessages, SQLiteSearch):
+class SQLiteStore(SQLiteAccounts, SQLiteRooms, SQLiteMessages, SQLiteSearch, SQLiteUploads):
     """Every ``Store`` method on one SQLite file."""
 
 

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from hubbub.store import batching, changes
 from hubbub.store.base import (
+    Attachment,
     ChangedMessage,
     MessageChange,
     MessageRecord,
@@ -49,7 +50,9 @@ def _message(conn: sqlite3.Connection, room_id: int, room: str, seq: int) -> Mes
     return message_from_row(room, found) if found else None
 
 
-def store_messages(conn: sqlite3.Connection, batch: list[NewMessage]) -> list[StoredMessage]:
+def store_messages(
+    conn: sqlite3.Connection, batch: list[NewMessage]
+) -> list[StoredMessage | Refused]:
     stored: dict[batching.DedupKey, MessageRecord] = {}
     for key, first in batching.first_by_key(batch).items():
         row = conn.execute(
@@ -57,7 +60,8 @@ def store_messages(conn: sqlite3.Connection, batch: list[NewMessage]) -> list[St
         ).fetchone()
         if row is not None:
             stored[key] = message_from_row(first.room.name, row)
-    plan = batching.plan_batch(batch, stored)
+    claims, refused = _claim_uploads(conn, batch, stored)
+    plan = batching.plan_batch(batch, stored, refused)
     counters = {
         room_id: conn.execute(
             "UPDATE rooms SET last_seq = last_seq + ?, last_rev = last_rev + ? WHERE id = ?"
@@ -74,7 +78,7 @@ def store_messages(conn: sqlite3.Connection, batch: list[NewMessage]) -> list[St
         m = batch[index]
         cursor = conn.execute(
             "INSERT INTO messages (room_id, seq, user_id, text, created_at, client_id, rev,"
-            " reply_to, mentions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " reply_to, mentions, attachments) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 m.room.id,
                 seqs[index],
@@ -85,10 +89,17 @@ def store_messages(conn: sqlite3.Connection, batch: list[NewMessage]) -> list[St
                 revs.message[index],
                 m.reply_to,
                 ids_json(m.mentions) if m.mentions else "[]",
+                attachments_json(claims[index]) if index in claims else "[]",
             ),
         )
         assert cursor.lastrowid is not None
         ids[index] = cursor.lastrowid
+        if index in claims:
+            marks = ",".join("?" * len(m.attachments))
+            conn.execute(
+                f"UPDATE uploads SET message_id = ? WHERE id IN ({marks})",
+                (cursor.lastrowid, *m.attachments),
+            )
         if m.mentions:
             conn.executemany(
                 "INSERT INTO mentions (user_id, room_id, seq) VALUES (?, ?, ?)"
@@ -109,7 +120,25 @@ def store_messages(conn: sqlite3.Connection, batch: list[NewMessage]) -> list[St
             raise LookupError(f"replied-to message {seq} of room {room_id} is not there")
         latest[(room_id, seq)] = parent
     parents = batching.parents_updated(batch, plan, revs, latest) if latest else None
-    return batching.resolve_batch(batch, plan, seqs, ids, revs, parents)
+    return batching.resolve_batch(batch, plan, seqs, ids, revs, parents, claims, refused)
+
+
+def _claim_uploads(
+    conn: sqlite3.Connection,
+    batch: list[NewMessage],
+    stored: dict[batching.DedupKey, MessageRecord],
+) -> tuple[dict[int, tuple[Attachment, ...]], dict[int, Refused]]:
+    indexes = batching.claims_to_check(batch, stored)
+    if not indexes:
+        return {}, {}
+    wanted = sorted({upload_id for i in indexes for upload_id in batch[i].attachments})
+    rows = conn.execute(
+        "SELECT id, name, size, content_type, width, height, room_id, user_id FROM uploads"
+        f" WHERE id IN ({','.join('?' * len(wanted))}) AND message_id IS NULL",
+        wanted,
+    ).fetchall()
+    uploads = {r[0]: (Attachment(*r[:6]), r[6], r[7]) for r in rows}
+    return batching.claim_all(batch, indexes, uploads)
 
 
 def change_message(conn: sqlite3.Connection, change: MessageChange) -> ChangedMessage | Refused:

@@ -1,0 +1,2 @@
+"""Uploaded files: where their bytes live (``storage``), what they are (``sniff``), and
+removing the ones no message uses (``sweeper``). Records of them are the store's."""
