@@ -124,3 +124,52 @@ async def test_official_js_client_two_users_chat(
     r = await sqlite_api.history(bob, room)
     assert r.status_code == 200, r.text
     assert [wire(m) for m in r.json()["messages"]] == [sent_a, sent_b]
+
+
+async def test_official_js_client_edits_reacts_deletes_and_syncs_by_rev(
+    sqlite_server: ServerProcess, sqlite_api: Api
+) -> None:
+    """v2's conversation events through socket.io-client, one user on websocket and one on
+    long-polling (emoji with skin tones cross the polling framing intact)."""
+    node = node_or_fail()
+    alice, bob = await sqlite_api.register("jsalice"), await sqlite_api.register("jsbob")
+    room = await sqlite_api.create_room(alice)
+    assert (await sqlite_api.join(bob, room)).status_code == 200
+    proc = await asyncio.create_subprocess_exec(
+        node,
+        str(JS_DIR / "conversation.mjs"),
+        cwd=JS_DIR,
+        env={
+            **os.environ,
+            "HUBBUB_URL": sqlite_server.url,
+            "HUBBUB_TOKEN_A": alice.access_token,
+            "HUBBUB_TOKEN_B": bob.access_token,
+            "HUBBUB_ROOM": room,
+        },
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), TIMEOUT)
+    seen = json.loads(out.decode().strip().splitlines()[-1])
+    assert proc.returncode == 0 and seen["errors"] == [], (seen["errors"], err.decode())
+    acks = seen["acks"]
+    assert all(acks[k]["ok"] for k in acks if k != "bad"), acks
+    assert acks["bad"]["ok"] is False and acks["bad"]["error"]["code"] == "bad_request"
+    assert acks["edit"]["message"]["text"] == "hello world ✓"
+    assert acks["react"]["message"]["reactions"] == [{"emoji": "👍🏽", "user_ids": [bob.id]}]
+    assert acks["reply"]["message"]["reply_to"] == 1
+
+    # Both saw every change of message 1 and the delete of 2, in rev order, each once (A,
+    # still connected, also the edit made while B was away).
+    both = [(1, 2), (1, 3), (1, 5), (1, 6), (2, 7)]
+    for who, expected in (("a", [*both, (1, 8)]), ("b", both)):
+        updates = [wire(m) for m in seen["updated"][who]]
+        assert [(m["seq"], m["rev"]) for m in updates] == expected, who
+        assert updates[2]["reply_count"] == 1 and updates[4]["deleted"] is True
+
+    # The change made while B was away comes back by rev, once, in its latest state.
+    sync = acks["sync"]
+    assert [(m["seq"], m["rev"], m["text"]) for m in sync["messages"][room]] == [
+        (1, 8, "while away")
+    ]
+    assert sync["rev"] == {room: 8} and sync["has_more"] == {room: False}
