@@ -7,8 +7,20 @@ error that says why not, so the authorisation rules read as one list.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from hubbub.errors import Forbidden, NotFound
 from hubbub.store.base import MessageRecord, RoomRecord, UploadRecord
+
+Role = Literal["owner", "moderator", "member"]
+
+
+def role_in(room: RoomRecord, *, user_id: int, member: bool) -> Role | None:
+    """The user's role in the room (``None`` for a non-member): what a client shows
+    controls for. Moderators arrive with issue 8's roles."""
+    if not member:
+        return None
+    return "owner" if room.owner_id == user_id else "member"
 
 
 def may_read(room: RoomRecord, *, member: bool) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from hubbub import policy
 from hubbub.store.base import Attachment, MessageRecord, RoomListing, RoomRecord, UserRecord
 
 Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{3,32}$")]
@@ -110,11 +111,15 @@ class RoomListingOut(RoomOut):
     mentions: int = Field(default=0, description="unread messages that mention the caller")
     notify: Literal["all", "mentions", "none"] = "all"
     people: list[UserOut] = Field(default_factory=list, description="a DM's participants")
+    role: Literal["owner", "moderator", "member"] | None = Field(
+        default=None, description="the caller's role; null when not a member"
+    )
 
     @classmethod
-    def of_listing(cls, listing: RoomListing) -> RoomListingOut:
+    def of_listing(cls, listing: RoomListing, *, user_id: int) -> RoomListingOut:
         return cls(
             **RoomOut.of(listing.room).model_dump(),
+            role=policy.role_in(listing.room, user_id=user_id, member=listing.member),
             member=listing.member,
             unread=listing.unread,
             mentions=listing.mentions,

@@ -7,7 +7,19 @@ from __future__ import annotations
 
 # ---- protocol facts (docs/PROTOCOL.md, docs/protocol-extensions.md) ----
 
-CLIENT_EVENTS = ("joinRoom", "leaveRoom", "sendMessage", "typing", "sync", "markRead", "reauth")
+CLIENT_EVENTS = (
+    "joinRoom",
+    "leaveRoom",
+    "sendMessage",
+    "typing",
+    "sync",
+    "markRead",
+    "reauth",
+    "editMessage",
+    "deleteMessage",
+    "addReaction",
+    "removeReaction",
+)
 RESERVED_EVENTS = ("connect", "disconnect")
 # Every error code an ack may carry; ``unavailable`` is a server-side failure, so here it
 # counts as a problem.

@@ -118,6 +118,13 @@ def room_values(targets: Targets) -> SearchStrategy[Any]:
     return st.one_of(known, known, invalid, SHORT_TEXT, JSON_VALUES)
 
 
+EMOJI = st.one_of(
+    st.sampled_from(["👍", "👍🏽", "🇫🇷", "👨\u200d👩\u200d👧", ":tada:", ":+1:", "❤️"]),
+    st.sampled_from(["👍👍", ":Nope:", "a", "", "\u200d", "\ud83d", "x" * 70]),
+    SHORT_TEXT,
+)
+
+
 def seq_values() -> SearchStrategy[Any]:
     return st.one_of(st.integers(0, 100), st.integers(), HUGE_INTS, JSON_VALUES)
 
@@ -143,13 +150,25 @@ def payloads(event: str, targets: Targets) -> SearchStrategy[Any]:
         "typing": st.fixed_dictionaries({"room": room}),
         "sendMessage": st.fixed_dictionaries(
             {"room": room, "text": st.one_of(HOSTILE_TEXT, HOSTILE_TEXT, BIG_TEXT, JSON_VALUES)},
-            optional={"client_id": client_ids},
+            optional={
+                "client_id": client_ids,
+                "reply_to": seqs,
+                "attachments": st.one_of(st.lists(seqs, max_size=12), JSON_VALUES),
+            },
         ),
+        "editMessage": st.fixed_dictionaries(
+            {"room": room, "seq": seqs, "text": st.one_of(HOSTILE_TEXT, BIG_TEXT, JSON_VALUES)}
+        ),
+        "deleteMessage": st.fixed_dictionaries({"room": room, "seq": seqs}),
+        "addReaction": st.fixed_dictionaries({"room": room, "seq": seqs, "emoji": EMOJI}),
+        "removeReaction": st.fixed_dictionaries({"room": room, "seq": seqs, "emoji": EMOJI}),
         "sync": st.fixed_dictionaries(
             {
                 "rooms": st.one_of(
                     st.dictionaries(
-                        st.one_of(st.sampled_from(targets.rooms), SHORT_TEXT), seqs, max_size=6
+                        st.one_of(st.sampled_from(targets.rooms), SHORT_TEXT),
+                        st.one_of(seqs, st.fixed_dictionaries({"rev": seqs})),
+                        max_size=6,
                     ),
                     big_sync,
                     JSON_VALUES,
