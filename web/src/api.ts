@@ -7,6 +7,7 @@ import type {
   PresenceUser,
   Room,
   RoomListing,
+  SearchPage,
   TokenPair,
   User,
   WireError,
@@ -22,7 +23,7 @@ export class ApiError extends Error {
   }
 }
 
-type Method = "GET" | "POST";
+type Method = "GET" | "POST" | "PATCH";
 
 export class Api {
   constructor(private readonly auth: Auth) {}
@@ -116,13 +117,40 @@ export class Api {
     return (await this.request<{ members: PresenceUser[] }>("GET", path)).members;
   }
 
-  messages(room: string, cursor: { before?: number; after?: number; limit?: number } = {}) {
+  messages(
+    room: string,
+    cursor: { before?: number; after?: number; around?: number; limit?: number } = {},
+  ) {
     const query = new URLSearchParams();
     for (const [key, value] of Object.entries(cursor)) {
       if (value !== undefined) query.set(key, String(value));
     }
     const qs = query.size ? `?${query}` : "";
     return this.request<MessagePage>("GET", `/api/rooms/${encodeURIComponent(room)}/messages${qs}`);
+  }
+
+  /** v2: set (or, with null, clear) one's display name. */
+  setDisplayName(displayName: string | null): Promise<User> {
+    return this.request("PATCH", "/api/me", { display_name: displayName });
+  }
+
+  /** v2: people whose username or display name starts with `q`. */
+  async findUsers(q: string, limit = 20): Promise<PresenceUser[]> {
+    const query = new URLSearchParams({ q, limit: String(limit) });
+    return (await this.request<{ users: PresenceUser[] }>("GET", `/api/users?${query}`)).users;
+  }
+
+  /** v2: the direct conversation with these people (made if new): a room with `people`. */
+  openDm(usernames: string[]): Promise<Room> {
+    return this.request("POST", "/api/dms", { usernames });
+  }
+
+  /** v2: messages holding every word of `q`, newest first. */
+  search(q: string, options: { room?: string | null; before?: number | null; limit?: number } = {}) {
+    const query = new URLSearchParams({ q, limit: String(options.limit ?? 20) });
+    if (options.room) query.set("room", options.room);
+    if (options.before) query.set("before_id", String(options.before));
+    return this.request<SearchPage>("GET", `/api/search?${query}`);
   }
 
   async online(): Promise<User[]> {

@@ -5,6 +5,7 @@
 
 import type {
   Ack,
+  DmCreated,
   Invited,
   Message,
   PresenceUser,
@@ -15,6 +16,7 @@ import type {
   SyncAck,
   TypingEvent,
   UserStatus,
+  UserUpdated,
 } from "./types";
 
 // ---- client → server payloads ----
@@ -109,6 +111,10 @@ export interface ServerToClientEvents {
   /** Extensions (docs/protocol-extensions.md): the room list changed for this user. */
   roomCreated: (event: RoomCreated) => void;
   invited: (event: Invited) => void;
+  /** v2: a DM with this user was opened by someone else (its sockets joined it already). */
+  dmCreated: (event: DmCreated) => void;
+  /** v2: someone's display name changed. */
+  userUpdated: (event: UserUpdated) => void;
   /** Extension: the server is about to disconnect this socket (its token expired, or its
    * login ended); socket.io-client then reports "io server disconnect". */
   sessionEnded: (event: SessionEnded) => void;

@@ -92,6 +92,8 @@ export class Realtime {
     s.on("typing", (e) => this.listener.typing(e));
     s.on("roomCreated", (e) => this.listener.roomCreated(e));
     s.on("invited", (e) => this.listener.invited(e));
+    s.on("dmCreated", (e) => this.listener.dmCreated(e));
+    s.on("userUpdated", (e) => this.listener.userUpdated(e));
     // The server closes a socket when the token it holds expires: hand it each new one.
     this.unsubscribe = this.auth.onChange(() => void this.reauth());
   }

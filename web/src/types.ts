@@ -25,6 +25,8 @@ export interface Room {
   rev?: number;
   /** v2 */
   kind?: "room" | "dm";
+  /** v2: a DM's participants, the caller included (listings, `POST /api/dms`, `dmCreated`). */
+  people?: User[];
 }
 
 /** A room as `GET /api/rooms` lists it for the caller. */
@@ -115,6 +117,22 @@ export interface RoomEvent {
 /** Extension: a public room was created. */
 export interface RoomCreated {
   room: Room;
+}
+
+/** v2: a direct conversation including the user was opened by someone else. */
+export interface DmCreated {
+  room: Room;
+}
+
+/** v2: someone changed their display name (sent to every socket). */
+export interface UserUpdated {
+  user: User;
+}
+
+/** v2: `GET /api/search`, newest first. */
+export interface SearchPage {
+  results: Message[];
+  has_more: boolean;
 }
 
 /** Extension: the user was invited to a private room. */

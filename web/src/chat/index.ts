@@ -12,6 +12,9 @@ import { Outbox, type RoomState } from "../state";
 import type { Message, User } from "../types";
 import { Catchup } from "./catchup";
 import { History } from "./history";
+import { Jumps } from "./jump";
+import { Dms } from "./dms";
+import { PeopleNames } from "./people";
 import { Sender } from "./outbox";
 import { Presence } from "./presence";
 import { Reads } from "./reads";
@@ -43,6 +46,11 @@ export class Chat {
   readonly reads = new Reads(this);
   readonly presence = new Presence(this);
   readonly sender = new Sender(this);
+  /** Jumping to a message by seq (a search hit, a replied-to message): jump.ts. */
+  readonly jumps = new Jumps(this);
+  /** v2: people's names (display names, live) and direct conversations. */
+  readonly people = new PeopleNames(this);
+  readonly dms = new Dms(this);
 
   private readonly listeners = new Set<() => void>();
   private readonly timers: number[] = [];
@@ -68,12 +76,15 @@ export class Chat {
       // The room list changed (a new public room, an invitation): list it again.
       roomCreated: () => void this.refreshRooms(),
       invited: () => void this.refreshRooms(),
+      dmCreated: (e) => this.dms.onCreated(e),
+      userUpdated: (e) => this.people.onUserUpdated(e),
     });
   }
 
   // ---- lifecycle and subscriptions ----
   start(): void {
     void this.refreshRooms();
+    void this.people.loadMe();
     this.realtime.start();
     this.timers.push(
       window.setInterval(() => this.presence.expireTyping(), TYPING_CHECK_MS),
@@ -215,6 +226,8 @@ export class Chat {
 
   /** Send a message to the open room: an error to show, or null. */
   send(text: string): string | null {
+    // From a detached window (after a jump back): the message shows among the newest.
+    if (this.openRoom?.detached) void this.jumps.toLatest();
     return this.sender.send(text);
   }
 

@@ -19,6 +19,7 @@ export class Presence {
       const users = await this.chat.api.online();
       this.online.clear();
       for (const u of users) this.online.set(u.id, u);
+      this.chat.people.learn(users);
       this.chat.changed();
     } catch {
       /* shown as unknown until the next connect */
@@ -29,6 +30,7 @@ export class Presence {
     try {
       const members = await this.chat.api.members(room.name);
       room.setMembers(members);
+      this.chat.people.learn(members);
       for (const u of members) {
         if (u.online) this.online.set(u.id, { id: u.id, username: u.username });
         else this.online.delete(u.id);
@@ -40,6 +42,7 @@ export class Presence {
   }
 
   onUserStatus(e: UserStatus): void {
+    this.chat.people.learn([e.user]);
     if (e.status === "online") this.online.set(e.user.id, e.user);
     else this.online.delete(e.user.id);
     this.chat.changed();

@@ -46,6 +46,7 @@ export class RoomList {
     }
     for (const name of [...chat.rooms.keys()]) if (!names.has(name)) this.forget(name);
     chat.roomsLoaded = true;
+    chat.people.learnRooms(listings);
     const open = chat.openRoom;
     if (open?.member && !open.loaded) void chat.history.loadLatest(open);
     if (open?.member && !open.members) void chat.presence.loadMembers(open);

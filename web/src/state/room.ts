@@ -34,6 +34,10 @@ export class RoomState {
   id: number;
   name: string;
   isPrivate: boolean;
+  /** v2: a room, or a direct conversation ("dm": no joining, leaving or inviting). */
+  kind: "room" | "dm";
+  /** v2: a DM's participants, the reader included (empty for rooms). */
+  people: User[];
   member: boolean;
   /** Highest seq known to exist, and the caller's read mark: unread = lastSeq - readSeq. */
   lastSeq: number;
@@ -50,6 +54,10 @@ export class RoomState {
   /** The latest page has been loaded (the room was opened at least once). */
   loaded = false;
   loadingOlder = false;
+  /** The window was put around an older message (a jump: `showAround`) and may end
+   * before the newest one; newer pages (`appendNewer`) bring it to the present. */
+  private pastWindow = false;
+  loadingNewer = false;
   /** Failed loads of the latest page, and of older pages, in a row. */
   readonly latestRetry: Backoff;
   readonly olderRetry: Backoff;
@@ -66,6 +74,8 @@ export class RoomState {
     this.id = listing.id;
     this.name = listing.name;
     this.isPrivate = listing.private;
+    this.kind = listing.kind ?? "room";
+    this.people = listing.people ?? [];
     this.member = listing.member;
     this.lastSeq = listing.last_seq;
     this.readSeq = listing.last_seq - listing.unread;
@@ -89,6 +99,8 @@ export class RoomState {
   update(listing: RoomListing): void {
     if (this.member && !listing.member) this.markLeft();
     this.isPrivate = listing.private;
+    this.kind = listing.kind ?? this.kind;
+    this.people = listing.people ?? this.people;
     this.member = listing.member;
     this.lastSeq = Math.max(this.lastSeq, listing.last_seq);
     this.readSeq = Math.max(this.readSeq, listing.last_seq - listing.unread);
@@ -137,6 +149,7 @@ export class RoomState {
 
   /** The latest page (`GET …/messages` without a cursor): becomes the visible window. */
   setLatest(page: Message[], hasMore: boolean): void {
+    this.pastWindow = false;
     const all = new Map<number, Message>();
     for (const m of [...this.msgs.values(), ...this.ahead.values(), ...page]) all.set(m.seq, m);
     this.msgs.clear();
@@ -179,13 +192,34 @@ export class RoomState {
     this.contig = this.lastSeq;
   }
 
+  /** A page around one message (`?around=SEQ`: jumping to a search hit or a replied-to
+   * message) becomes the window, as the latest page does; what was shown after it is held
+   * (not shown: the window is contiguous) until newer pages reach it. */
+  showAround(page: Message[], hasMore: boolean): void {
+    this.setLatest(page, hasMore);
+    this.pastWindow = true;
+  }
+
+  /** The window ends before the newest message: live messages are held, not synced for,
+   * and newer pages (`?after=contig`) extend it. */
+  get detached(): boolean {
+    return this.pastWindow && this.contig < this.lastSeq;
+  }
+
+  /** A newer page (`?after=contig`), just below the window of a detached room. */
+  appendNewer(page: Message[], hasMore: boolean): void {
+    for (const m of page) this.ingest(m);
+    if (!hasMore) this.pastWindow = false;
+  }
+
   sorted(): Message[] {
     return [...this.msgs.values()].sort((a, b) => a.seq - b.seq);
   }
 
   // ---- gaps ----
   get hasGap(): boolean {
-    return this.ahead.size > 0;
+    // A detached window holds what came after it on purpose (newer pages reach it).
+    return this.ahead.size > 0 && !this.detached;
   }
 
   /** How long to hold a gap before the next `sync` for it. */

@@ -7,6 +7,7 @@ import { h, reconcile } from "../../dom";
 import type { RoomState } from "../../state";
 import { timelineItems } from "./items";
 import { keyed } from "./message";
+import { NewerEdge, revealTarget } from "./reveal";
 
 const BOTTOM_SLACK_PX = 32;
 const LOAD_OLDER_PX = 300;
@@ -24,6 +25,8 @@ export class Timeline {
   /** The messages: a log, made anew for each room so that switching rooms does not make a
    * screen reader read out the whole history (only what arrives later is announced). */
   private items = h("ol", { class: "items", role: "log" });
+  /** Below the items of a detached window (after a jump back): newer pages. */
+  private readonly newer: NewerEdge;
   /** Per room: the contig seq when the reader last saw the bottom. */
   private readonly seen = new Map<string, number>();
 
@@ -32,12 +35,14 @@ export class Timeline {
     /** The reader asked to go to the newest messages (the jump button). */
     onJump: () => void,
   ) {
-    this.el.append(this.edge, this.items);
+    this.newer = new NewerEdge(chat);
+    this.el.append(this.edge, this.items, this.newer.el);
     this.el.addEventListener("scroll", () => this.onScroll(), { passive: true });
     new ResizeObserver(() => {
       if (this.chat.atBottom) this.toBottom();
     }).observe(this.el);
     this.jump.addEventListener("click", () => {
+      if (this.chat.openRoom?.detached) void this.chat.jumps.toLatest();
       this.toBottom();
       this.onScroll();
       onJump();
@@ -64,6 +69,8 @@ export class Timeline {
     }
     if (atBottom) this.chat.markSeen();
     if (this.el.scrollTop < LOAD_OLDER_PX) void this.chat.loadOlder(true);
+    const t = this.el;
+    if (t.scrollHeight - t.scrollTop - t.clientHeight < LOAD_OLDER_PX) void this.chat.jumps.loadNewer();
   }
 
   private toBottom(): void {
@@ -73,7 +80,8 @@ export class Timeline {
   render(room: RoomState, switched: boolean): void {
     const chat = this.chat;
     const t = this.el;
-    const followed = switched || chat.atBottom;
+    // A detached window (after a jump back) does not follow: its end is not the newest.
+    const followed = switched || (chat.atBottom && !room.detached);
     // Elsewhere, the first message in view stays where it is (found again by its seq, as
     // its element may be redrawn when older messages arrive above it).
     const anchor = followed ? null : this.firstVisibleMessage();
@@ -100,7 +108,10 @@ export class Timeline {
       }),
     );
 
-    if (followed) this.toBottom();
+    this.newer.render(room);
+    if (revealTarget(chat, room, this.items)) {
+      /* a jump: the target is in view */
+    } else if (followed) this.toBottom();
     else if (anchorSeq !== undefined) {
       const again = this.items.querySelector<HTMLElement>(`li.msg[data-seq="${anchorSeq}"]`);
       if (again) t.scrollTop += again.getBoundingClientRect().top - anchorTop;
@@ -112,8 +123,12 @@ export class Timeline {
     const seen = this.seen.get(room.name) ?? room.contig;
     let fresh = 0;
     for (const m of room.msgs.values()) if (m.seq > seen && m.user.id !== chat.me.id) fresh++;
-    this.jump.hidden = atBottom || fresh === 0;
-    this.jump.textContent = fresh === 1 ? "1 new message ↓" : `${fresh} new messages ↓`;
+    this.jump.hidden = !room.detached && (atBottom || fresh === 0);
+    this.jump.textContent = room.detached
+      ? "Jump to the newest messages ↓"
+      : fresh === 1
+        ? "1 new message ↓"
+        : `${fresh} new messages ↓`;
     if (atBottom) chat.markSeen();
     // Not enough history to scroll: fetch more so the reader can get to it.
     if (room.loaded && room.hasOlder && t.scrollHeight <= t.clientHeight) void chat.loadOlder();
