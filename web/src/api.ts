@@ -4,6 +4,7 @@ import { waitText } from "./format";
 import type { Auth } from "./auth";
 import type {
   MessagePage,
+  NotifyLevel,
   PresenceUser,
   Room,
   RoomListing,
@@ -23,7 +24,7 @@ export class ApiError extends Error {
   }
 }
 
-type Method = "GET" | "POST" | "PATCH";
+type Method = "GET" | "POST" | "PUT" | "PATCH";
 
 export class Api {
   constructor(private readonly auth: Auth) {}
@@ -127,6 +128,17 @@ export class Api {
     }
     const qs = query.size ? `?${query}` : "";
     return this.request<MessagePage>("GET", `/api/rooms/${encodeURIComponent(room)}/messages${qs}`);
+  }
+
+  /** v2: the replies to a message, by seq. */
+  replies(room: string, seq: number, after = 0, limit = 50): Promise<MessagePage> {
+    const path = `/api/rooms/${encodeURIComponent(room)}/messages/${seq}/replies`;
+    return this.request("GET", `${path}?after=${after}&limit=${limit}`);
+  }
+
+  /** v2: whose messages in the room notify the caller. */
+  setNotify(room: string, level: NotifyLevel): Promise<void> {
+    return this.request("PUT", `/api/rooms/${encodeURIComponent(room)}/notifications`, { level });
   }
 
   /** v2: set (or, with null, clear) one's display name. */

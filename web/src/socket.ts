@@ -19,8 +19,8 @@ export type ConnState = "connecting" | "connected" | "reconnecting" | "signed-ou
 const RECONNECT_RETRY: RetryPolicy = { firstMs: 1000, maxMs: 30_000 };
 
 /** The server events the client acts on (not `sessionEnded`: the disconnect that follows
- * says enough; not `messageUpdated` yet: it shows no edits, deletes or reactions). */
-export type ServerEvents = Omit<ServerToClientEvents, "sessionEnded" | "messageUpdated">;
+ * says enough). */
+export type ServerEvents = Omit<ServerToClientEvents, "sessionEnded">;
 
 export interface Listener extends ServerEvents {
   state: (state: ConnState) => void;
@@ -87,6 +87,7 @@ export class Realtime {
     });
     s.on("connect_error", (err: Error) => void this.onConnectError(err));
     s.on("receiveMessage", (m) => this.listener.receiveMessage(m));
+    s.on("messageUpdated", (m) => this.listener.messageUpdated(m));
     s.on("roomEvent", (e) => this.listener.roomEvent(e));
     s.on("userStatus", (e) => this.listener.userStatus(e));
     s.on("typing", (e) => this.listener.typing(e));

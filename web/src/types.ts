@@ -29,10 +29,19 @@ export interface Room {
   people?: User[];
 }
 
+/** v2: whose messages in a room notify the caller. */
+export type NotifyLevel = "all" | "mentions" | "none";
+
 /** A room as `GET /api/rooms` lists it for the caller. */
 export interface RoomListing extends Room {
   member: boolean;
   unread: number;
+  /** v2: unread messages that mention the caller. */
+  mentions?: number;
+  /** v2 */
+  notify?: NotifyLevel;
+  /** v2: the caller's role; null when not a member. */
+  role?: "owner" | "moderator" | "member" | null;
 }
 
 export interface Message {

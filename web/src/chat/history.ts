@@ -38,8 +38,8 @@ export class History {
       for (const m of page.messages) chat.outbox.match(m, chat.me.id);
       chat.outbox.settle(room.name, room.contig);
       if (room.hasGap) chat.catchup.holdGap(room);
-      // Something arrived while the page was on its way: fetch what the page missed.
-      else if (room.lastSeq > room.contig) void chat.catchup.sync([room.name]);
+      // Something arrived or changed while the page was on its way: fetch what it missed.
+      else if (room.lastSeq > room.contig || room.revs?.behind) void chat.catchup.sync([room.name]);
     } catch (error) {
       if (room.name === chat.openName) {
         chat.openError = describeError(error);

@@ -10,7 +10,10 @@ import type { Notifier } from "../notify";
 import { Realtime, type ConnState } from "../socket";
 import { Outbox, type RoomState } from "../state";
 import type { Message, User } from "../types";
+import { mentionsOf } from "../state/mentions";
+import { shouldNotify } from "../state/notifylevel";
 import { Catchup } from "./catchup";
+import { Changes } from "./changes";
 import { History } from "./history";
 import { Jumps } from "./jump";
 import { Dms } from "./dms";
@@ -18,6 +21,7 @@ import { PeopleNames } from "./people";
 import { Sender } from "./outbox";
 import { Presence } from "./presence";
 import { Reads } from "./reads";
+import { Replies } from "./replies";
 import { RoomList } from "./rooms";
 
 export { describeError } from "./errors";
@@ -51,6 +55,10 @@ export class Chat {
   /** v2: people's names (display names, live) and direct conversations. */
   readonly people = new PeopleNames(this);
   readonly dms = new Dms(this);
+  /** v2: edits, deletes, reactions, notification levels (changes.ts); quotes and the
+   * replies to a message (replies.ts). */
+  readonly changes = new Changes(this);
+  readonly replies = new Replies(this);
 
   private readonly listeners = new Set<() => void>();
   private readonly timers: number[] = [];
@@ -70,6 +78,7 @@ export class Chat {
       },
       connected: () => void this.onConnected(),
       receiveMessage: (m) => this.onMessage(m),
+      messageUpdated: (m) => this.onUpdated(m),
       roomEvent: (e) => this.presence.onRoomEvent(e),
       userStatus: (e) => this.presence.onUserStatus(e),
       typing: (e) => this.presence.onTyping(e),
@@ -171,12 +180,25 @@ export class Chat {
     this.ingest(m, true);
   }
 
-  /** A message from any source: live (`receiveMessage`), an ack, or `sync`. */
+  /** v2: a message changed (an edit, a delete, a reaction, a reply to it). */
+  private onUpdated(m: Message): void {
+    if (this.rooms.has(m.room)) this.ingest(m, false);
+  }
+
+  /** A message, or a newer state of one, from any source: live (`receiveMessage`,
+   * `messageUpdated`), an ack, `sync`, or a page. */
   ingest(m: Message, live: boolean): void {
     const room = this.rooms.get(m.room);
     if (!room) return;
     const before = room.readSeq;
-    if (room.ingest(m) === "dup") return;
+    const outcome = room.ingest(m);
+    if (room.revs?.hasGap) this.catchup.holdRevGap(room);
+    if (outcome === "dup") return;
+    room.mentioned.seen(m, this.me.id);
+    if (outcome === "updated") {
+      this.changed();
+      return;
+    }
     const mine = m.user.id === this.me.id;
     const fromThisTab = this.outbox.match(m, this.me.id);
     // Your own message (from any tab) is read, if everything before it was.
@@ -186,7 +208,10 @@ export class Chat {
     else if (mine && live && !fromThisTab) void this.refreshRooms();
     this.outbox.settle(room.name, room.contig);
     if (room.hasGap) this.catchup.holdGap(room);
-    if (live && !mine && !this.isWatching(room)) this.notifier.message(m);
+    const mentioned = mentionsOf(m, this.me.id);
+    if (live && !mine && !this.isWatching(room) && shouldNotify(room.notify, mentioned)) {
+      this.notifier.message(m);
+    }
     this.changed();
   }
 
@@ -224,11 +249,12 @@ export class Chat {
     this.reads.markSeen();
   }
 
-  /** Send a message to the open room: an error to show, or null. */
-  send(text: string): string | null {
+  /** Send a message to the open room (v2: a reply to `replyTo`): an error to show, or
+   * null. */
+  send(text: string, replyTo?: number): string | null {
     // From a detached window (after a jump back): the message shows among the newest.
     if (this.openRoom?.detached) void this.jumps.toLatest();
-    return this.sender.send(text);
+    return this.sender.send(text, replyTo);
   }
 
   retry(clientId: string): void {

@@ -22,14 +22,15 @@ export class Sender {
 
   constructor(private readonly chat: Chat) {}
 
-  /** Queue a message for the open room; an error to show, or null. */
-  send(text: string): string | null {
+  /** Queue a message for the open room (v2: a reply to `replyTo`); an error to show, or
+   * null. */
+  send(text: string, replyTo?: number): string | null {
     const chat = this.chat;
     const room = chat.openRoom;
     const trimmed = text.trim();
     if (!room?.member || !trimmed) return null;
     if (trimmed.length > MAX_TEXT) return `Messages are at most ${MAX_TEXT} characters.`;
-    chat.outbox.add(room.name, trimmed);
+    chat.outbox.add(room.name, trimmed, new Date(), replyTo);
     chat.presence.sent();
     chat.changed();
     void this.flush();
@@ -73,7 +74,12 @@ export class Sender {
     try {
       ack = await realtime.call(
         "sendMessage",
-        { room: p.room, text: p.text, client_id: p.clientId },
+        {
+          room: p.room,
+          text: p.text,
+          client_id: p.clientId,
+          ...(p.replyTo === undefined ? {} : { reply_to: p.replyTo }),
+        },
         SEND_TIMEOUT_MS,
       );
     } catch {

@@ -41,8 +41,14 @@ export class RoomList {
     const names = new Set(listings.map((l) => l.name));
     for (const listing of listings) {
       const room = chat.rooms.get(listing.name);
-      if (room) room.update(listing);
-      else chat.rooms.set(listing.name, new RoomState(listing));
+      if (room) {
+        room.update(listing);
+        // Changed since what the stream told (a lost event): catch up by rev.
+        if (room.member && listing.rev !== undefined && room.revs && listing.rev > room.revs.mark) {
+          room.revs.latest = Math.max(room.revs.latest, listing.rev);
+          chat.catchup.holdRevGap(room);
+        }
+      } else chat.rooms.set(listing.name, new RoomState(listing));
     }
     for (const name of [...chat.rooms.keys()]) if (!names.has(name)) this.forget(name);
     chat.roomsLoaded = true;

@@ -20,6 +20,8 @@ export interface Pending {
   attempts: number;
   /** Rate limited: not before this time (ms since the epoch); the server said how long. */
   notBefore?: number;
+  /** v2: the seq of the message this one replies to. */
+  replyTo?: number;
 }
 
 /** The part of the Web Storage API the outbox uses. */
@@ -71,7 +73,7 @@ export class Outbox implements Iterable<Pending> {
     this.storage?.removeItem(this.key);
   }
 
-  add(room: string, text: string, createdAt: Date = new Date()): Pending {
+  add(room: string, text: string, createdAt: Date = new Date(), replyTo?: number): Pending {
     const p: Pending = {
       clientId: newClientId(),
       room,
@@ -80,6 +82,7 @@ export class Outbox implements Iterable<Pending> {
       createdAt: createdAt.toISOString(),
       attempts: 0,
     };
+    if (replyTo !== undefined) p.replyTo = replyTo;
     this.items.push(p);
     return p;
   }

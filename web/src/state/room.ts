@@ -6,7 +6,10 @@
 // No DOM and no timers here: chat/ schedules, this decides.
 
 import { Backoff, delayAfter, gaveUp, type RetryPolicy } from "../retry";
-import type { Message, PresenceUser, RoomListing, User } from "../types";
+import type { Message, NotifyLevel, PresenceUser, RoomListing, User } from "../types";
+import { MentionCount } from "./mentions";
+import { Outside } from "./outside";
+import { isNewer, RevStream } from "./revs";
 
 export interface Notice {
   key: string;
@@ -64,6 +67,18 @@ export class RoomState {
   /** Syncs asked for the current gap so far. */
   gapSyncs = 0;
   members: Map<number, User> | null = null;
+  /** v2: the change stream (`rev`); null from a v1 server, whose messages never change. */
+  revs: RevStream | null;
+  /** Messages known outside the window, newest state each: replied-to ones fetched for
+   * their quotes, and changes to messages older than the window (a page loaded later may
+   * have been read before them). */
+  readonly outside = new Outside();
+  /** Unread messages that mention the reader (the listing's count, and live ones). */
+  readonly mentioned = new MentionCount();
+  /** v2: whose messages notify the reader here. */
+  notify: NotifyLevel = "all";
+  /** v2: the reader's role here (an owner may delete anyone's message). */
+  role: RoomListing["role"] = null;
   readonly notices: Notice[] = [];
   readonly typing = new Map<number, { user: User; until: number }>();
 
@@ -80,6 +95,10 @@ export class RoomState {
     this.lastSeq = listing.last_seq;
     this.readSeq = listing.last_seq - listing.unread;
     this.contig = listing.last_seq;
+    this.revs = listing.rev === undefined ? null : new RevStream(listing.rev);
+    this.notify = listing.notify ?? "all";
+    this.role = listing.role ?? null;
+    this.mentioned.listed(listing.mentions ?? 0, listing.last_seq);
     this.latestRetry = new Backoff(PAGE_RETRY, now);
     this.olderRetry = new Backoff(PAGE_RETRY, now);
   }
@@ -104,20 +123,46 @@ export class RoomState {
     this.member = listing.member;
     this.lastSeq = Math.max(this.lastSeq, listing.last_seq);
     this.readSeq = Math.max(this.readSeq, listing.last_seq - listing.unread);
+    this.notify = listing.notify ?? this.notify;
+    this.role = listing.role ?? null;
+    this.mentioned.listed(listing.mentions ?? 0, listing.last_seq);
+    if (listing.rev !== undefined) this.revs ??= new RevStream(listing.rev);
     if (!this.loaded && this.msgs.size === 0 && this.ahead.size === 0) {
       // Nothing shown yet: start counting from here (what came before is in `unread`).
       this.contig = Math.max(this.contig, listing.last_seq);
+      if (listing.rev !== undefined) this.revs?.advance(listing.rev);
     }
+  }
+
+  /** The unread messages that mention the reader. */
+  get mentions(): number {
+    return this.member ? this.mentioned.count(this.readSeq) : 0;
   }
 
   // ---- messages, by seq ----
   /**
-   * Add a message from any source (live event, ack, sync, latest page).
-   * Returns "new" when it became visible or was held, "dup" when already known.
+   * Add a message, or a newer state of one, from any source (live event, ack, sync, page).
+   * Returns "new" when it became visible or was held, "updated" when it replaced an older
+   * state of one shown, "dup" when nothing shown changed. A newer state never gives way to
+   * an older one (by `rev`).
    */
-  ingest(m: Message): "new" | "dup" {
+  ingest(m: Message): "new" | "updated" | "dup" {
     this.lastSeq = Math.max(this.lastSeq, m.seq);
-    if (m.seq <= this.contig || this.ahead.has(m.seq)) return "dup";
+    if (m.rev !== undefined) this.revs?.note(m.rev);
+    const held = this.ahead.get(m.seq);
+    if (held) {
+      if (isNewer(m, held)) this.ahead.set(m.seq, m);
+      return "dup";
+    }
+    if (m.seq <= this.contig) {
+      const shown = this.msgs.get(m.seq);
+      if (shown) {
+        if (!isNewer(m, shown)) return "dup";
+        this.msgs.set(m.seq, m);
+        return "updated";
+      }
+      return this.outside.put(m) ? "updated" : "dup";
+    }
     if (m.seq === this.contig + 1) {
       this.accept(m);
       this.drainAhead();
@@ -147,11 +192,42 @@ export class RoomState {
     }
   }
 
+  /** Keep a message outside the window (a replied-to one fetched for its quote), or a
+   * newer state of one shown. True when something known changed. */
+  remember(m: Message): boolean {
+    const shown = this.msgs.get(m.seq);
+    if (!shown) return this.outside.put(m);
+    if (!isNewer(m, shown)) return false;
+    this.msgs.set(m.seq, m);
+    return true;
+  }
+
+  /** A message by seq, wherever it is known (shown, held, or outside the window). */
+  known(seq: number): Message | undefined {
+    return this.msgs.get(seq) ?? this.ahead.get(seq) ?? this.outside.get(seq);
+  }
+
   /** The latest page (`GET …/messages` without a cursor): becomes the visible window. */
   setLatest(page: Message[], hasMore: boolean): void {
     this.pastWindow = false;
+    const before = this.contig;
+    page = page.map((m) => this.outside.take(m));
+    this.window(page, hasMore);
+    if (this.contig < before) {
+      // The page predates what the room had counted (a listing moved `contig` while it was
+      // on its way): catch up on every change after the newest one it holds.
+      let pageRev = 0;
+      for (const m of page) pageRev = Math.max(pageRev, m.rev ?? 0);
+      this.revs?.lower(pageRev);
+    }
+  }
+
+  private window(page: Message[], hasMore: boolean): void {
     const all = new Map<number, Message>();
-    for (const m of [...this.msgs.values(), ...this.ahead.values(), ...page]) all.set(m.seq, m);
+    for (const m of [...this.msgs.values(), ...this.ahead.values(), ...page]) {
+      const had = all.get(m.seq);
+      if (!had || !isNewer(had, m)) all.set(m.seq, m);
+    }
     this.msgs.clear();
     this.ahead.clear();
     const first = page[0];
@@ -176,7 +252,7 @@ export class RoomState {
   /** An older page (`?before=oldest`), just above the visible window. */
   prepend(page: Message[], hasMore: boolean): void {
     for (const m of page) {
-      if (this.oldest === null || m.seq < this.oldest) this.msgs.set(m.seq, m);
+      if (this.oldest === null || m.seq < this.oldest) this.msgs.set(m.seq, this.outside.take(m));
     }
     const first = page[0];
     if (first && (this.oldest === null || first.seq < this.oldest)) this.oldest = first.seq;
@@ -261,7 +337,12 @@ export class RoomState {
 
   // ---- people ----
   setMembers(members: PresenceUser[]): void {
-    this.members = new Map(members.map((u) => [u.id, { id: u.id, username: u.username }]));
+    this.members = new Map(
+      members.map((u) => [
+        u.id,
+        { id: u.id, username: u.username, display_name: u.display_name ?? null },
+      ]),
+    );
   }
 
   /** `user` is typing: show it until `until` (ms since the epoch). */

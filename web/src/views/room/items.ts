@@ -15,7 +15,16 @@ export type PendingState = "sending" | "waiting" | "throttled" | "failed";
 export type TimelineItem =
   | { kind: "day"; key: string; at: string }
   | { kind: "notice"; key: string; notice: Notice }
-  | { kind: "message"; key: string; message: Message; compact: boolean }
+  | {
+      kind: "message";
+      key: string;
+      message: Message;
+      compact: boolean;
+      /** v2: the reader is editing it. */
+      editing: boolean;
+      /** v2: what it replies to (undefined while not known yet). */
+      quote: { seq: number; original: Message | undefined } | null;
+    }
   | { kind: "pending"; key: string; pending: Pending; state: PendingState; compact: boolean };
 
 export interface TimelineInput {
@@ -30,6 +39,26 @@ export interface TimelineInput {
   connected: boolean;
   /** ms since the epoch. */
   now: number;
+  /** v2: the seq of the message being edited. */
+  editing?: number | null;
+  /** v2: a message replied to, as far as known. */
+  original?: (seq: number) => Message | undefined;
+}
+
+/** A message's key: a new one whenever what it shows changes (v2: its rev, being edited,
+ * the state of the message it quotes). */
+export function messageKey(
+  m: Message,
+  compact: boolean,
+  editing: boolean,
+  original: Message | undefined,
+): string {
+  let key = `m${m.seq}`;
+  if (m.rev !== undefined) key += `r${m.rev}`;
+  if (compact) key += "c";
+  if (editing) key += "e";
+  if (m.reply_to) key += `q${original ? (original.rev ?? 0) : "?"}`;
+  return key;
 }
 
 /** How a pending send is shown. */
@@ -72,7 +101,17 @@ export function timelineItems(input: TimelineInput): TimelineItem[] {
     noticesUpTo(m.seq - 1);
     day(m.created_at);
     const compact = follows(prev, m.user.id, m.created_at);
-    out.push({ kind: "message", key: `m${m.seq}${compact ? "c" : ""}`, message: m, compact });
+    const editing = input.editing === m.seq;
+    const replyTo = m.reply_to ?? null;
+    const original = replyTo === null ? undefined : input.original?.(replyTo);
+    out.push({
+      kind: "message",
+      key: messageKey(m, compact, editing, original),
+      message: m,
+      compact,
+      editing,
+      quote: replyTo === null ? null : { seq: replyTo, original },
+    });
     prev = { userId: m.user.id, at: m.created_at };
   }
   noticesUpTo(Number.MAX_SAFE_INTEGER);
