@@ -4,6 +4,7 @@ acks and against what every socket holds, presence on every live node, each node
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -15,16 +16,29 @@ from tests.chaos.services import Stack
 
 
 def wire(row: asyncpg.Record) -> Message:
-    """A database row as PROTOCOL.md's message object."""
+    """A database row as PROTOCOL.md's message object (v2: with its change fields)."""
     created: datetime = row["created_at"]
     return {
         "id": row["id"],
         "room": row["room"],
         "seq": row["seq"],
-        "user": {"id": row["user_id"], "username": row["username"]},
+        "user": {
+            "id": row["user_id"],
+            "username": row["username"],
+            "display_name": row["display_name"],
+            "bot": row["bot"],
+        },
         "text": row["text"],
         "created_at": created.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z",
         "client_id": row["client_id"],
+        "rev": row["rev"],
+        "edited_at": row["edited_at"],
+        "deleted": row["deleted"],
+        "reply_to": row["reply_to"],
+        "reply_count": row["reply_count"],
+        "reactions": json.loads(row["reactions"]),
+        "mentions": json.loads(row["mentions"]),
+        "attachments": json.loads(row["attachments"]),
     }
 
 
@@ -33,8 +47,10 @@ async def read_store(stack: Stack) -> tuple[dict[str, int], dict[str, dict[int, 
     try:
         last_seq = {r["name"]: r["last_seq"] for r in await conn.fetch("SELECT * FROM rooms")}
         rows = await conn.fetch(
-            "SELECT m.id, r.name AS room, m.seq, m.user_id, u.username, m.text, m.created_at,"
-            " m.client_id FROM messages m JOIN rooms r ON r.id = m.room_id"
+            "SELECT m.id, r.name AS room, m.seq, m.user_id, u.username, u.display_name, u.bot,"
+            " m.text, m.created_at, m.client_id, m.rev, m.edited_at, m.deleted, m.reply_to,"
+            " m.reply_count, m.reactions, m.mentions, m.attachments"
+            " FROM messages m JOIN rooms r ON r.id = m.room_id"
             " JOIN users u ON u.id = m.user_id ORDER BY r.name, m.seq"
         )
     finally:
@@ -75,6 +91,9 @@ def check_store_and_tabs(
     for room, by_seq in stored.items():
         if sorted(by_seq) != list(range(1, last_seq[room] + 1)):
             problems.append(f"{room}: seqs are not 1..{last_seq[room]} ({len(by_seq)} rows)")
+        # only sends in this run: each took one rev, so the rev stream is gap-free too
+        if sorted(m["rev"] for m in by_seq.values()) != list(range(1, last_seq[room] + 1)):
+            problems.append(f"{room}: revs are not 1..{last_seq[room]}")
     client_ids = Counter(m["client_id"] for by_seq in stored.values() for m in by_seq.values())
     problems += [f"client_id {c} stored {n} times" for c, n in client_ids.items() if n != 1]
     acked = {m["client_id"]: m for t in tabs for m in t.acked}
