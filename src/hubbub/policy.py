@@ -15,14 +15,6 @@ from hubbub.store.base import MessageRecord, RoomRecord, UploadRecord
 Role = Literal["owner", "moderator", "member"]
 
 
-def role_in(room: RoomRecord, *, user_id: int, member: bool) -> Role | None:
-    """The user's role in the room (``None`` for a non-member): what a client shows
-    controls for. Moderators arrive with issue 8's roles."""
-    if not member:
-        return None
-    return "owner" if room.owner_id == user_id else "member"
-
-
 def may_read(room: RoomRecord, *, member: bool) -> None:
     """Any public room; a private room or a DM only as a member."""
     if not member and (room.private or room.kind == "dm"):

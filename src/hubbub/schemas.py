@@ -8,7 +8,6 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from hubbub import policy
 from hubbub.store.base import Attachment, MessageRecord, RoomListing, RoomRecord, UserRecord
 
 Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{3,32}$")]
@@ -116,10 +115,10 @@ class RoomListingOut(RoomOut):
     )
 
     @classmethod
-    def of_listing(cls, listing: RoomListing, *, user_id: int) -> RoomListingOut:
+    def of_listing(cls, listing: RoomListing) -> RoomListingOut:
         return cls(
             **RoomOut.of(listing.room).model_dump(),
-            role=policy.role_in(listing.room, user_id=user_id, member=listing.member),
+            role=listing.role,
             member=listing.member,
             unread=listing.unread,
             mentions=listing.mentions,

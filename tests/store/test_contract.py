@@ -262,10 +262,14 @@ async def test_get_room_for_tells_membership(
 ) -> None:
     owner, ann = await make_user("owner"), await make_user("ann")
     room = await make_room("lobby", owner=owner)
-    assert await store.get_room_for(name="lobby", user_id=owner.id) == RoomAccess(room, True, owner)
+    assert await store.get_room_for(name="lobby", user_id=owner.id) == RoomAccess(
+        room, True, owner, role="owner"
+    )
     assert await store.get_room_for(name="lobby", user_id=ann.id) == RoomAccess(room, False, ann)
     await store.add_member(room_id=room.id, user_id=ann.id)
-    assert await store.get_room_for(name="lobby", user_id=ann.id) == RoomAccess(room, True, ann)
+    assert await store.get_room_for(name="lobby", user_id=ann.id) == RoomAccess(
+        room, True, ann, role="member"
+    )
     assert await store.get_room_for(name="nowhere", user_id=ann.id) is None
     assert await store.get_room_for(name="lobby", user_id=ann.id + owner.id + 99) is None
 

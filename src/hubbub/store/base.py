@@ -1,4 +1,4 @@
-"""The ``Store`` protocol and the plain records it hands back.
+"""The ``Store`` protocol (the records it hands back are in ``records.py``).
 
 Both backends (``sqlite.py``, ``postgres.py``) implement exactly this, and one contract
 test suite runs against each. Records are plain dataclasses, not ORM objects: the store is
@@ -7,204 +7,74 @@ thin SQL per backend because an ORM on the message path cost 10-25x in throughpu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Literal, Protocol
+from datetime import datetime
+from typing import Protocol
 
-RoomKind = Literal["room", "dm"]
-NotifyLevel = Literal["all", "mentions", "none"]
-MAX_REACTIONS = 20  # distinct emoji on one message (PROTOCOL v2)
+from hubbub.store.records import (
+    MAX_REACTIONS,
+    Account,
+    Attachment,
+    AuditEntry,
+    AuditRecord,
+    ChangedMessage,
+    ChangeKind,
+    Credentials,
+    DuplicateName,
+    MessageChange,
+    MessagePage,
+    MessageRecord,
+    NewMessage,
+    NotifyLevel,
+    Reaction,
+    RefreshGrant,
+    Refused,
+    Replayed,
+    RoomAccess,
+    RoomKind,
+    RoomListing,
+    RoomRecord,
+    RoomRole,
+    Standing,
+    StoredMessage,
+    UploadRecord,
+    UserRecord,
+    iso,
+    utc_now,
+)
 
-
-def utc_now() -> datetime:
-    """Now, truncated to milliseconds: the precision every backend and the wire keep."""
-    now = datetime.now(UTC)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
-
-
-def iso(dt: datetime) -> str:
-    """ISO 8601 in UTC with a ``Z``, as PROTOCOL.md's ``created_at``."""
-    return dt.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-@dataclass(frozen=True, slots=True)
-class UserRecord:
-    id: int
-    username: str
-    display_name: str | None = None
-    bot: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Credentials:
-    id: int
-    username: str
-    password_hash: str
-
-
-@dataclass(frozen=True, slots=True)
-class RoomRecord:
-    id: int
-    name: str
-    private: bool
-    owner_id: int | None
-    created_at: str
-    last_seq: int
-    last_rev: int = 0
-    kind: RoomKind = "room"
-
-
-@dataclass(frozen=True, slots=True)
-class RoomListing:
-    room: RoomRecord
-    member: bool
-    unread: int
-    mentions: int = 0
-    notify: NotifyLevel = "all"
-    people: tuple[UserRecord, ...] = ()  # a DM's participants
-
-
-@dataclass(frozen=True, slots=True)
-class RoomAccess:
-    """A room, whether the caller is a member, and the caller as others see them (their
-    display name goes on what they send): one read, asked by every send."""
-
-    room: RoomRecord
-    member: bool
-    user: UserRecord
-
-
-@dataclass(frozen=True, slots=True)
-class Reaction:
-    emoji: str
-    user_ids: tuple[int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Attachment:
-    id: int
-    name: str
-    size: int
-    content_type: str
-    width: int | None = None
-    height: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class UploadRecord:
-    """A stored file: what messages show (``attachment``), whose and where it is, and the
-    message that uses it (``None`` while pending, or once that message is deleted)."""
-
-    attachment: Attachment
-    room_id: int
-    user_id: int
-    message_id: int | None
-    storage_key: str
-    created_at: str
-    room: str  # the room's name
-
-
-@dataclass(frozen=True, slots=True)
-class MessageRecord:
-    id: int
-    room: str
-    seq: int
-    user: UserRecord
-    text: str
-    created_at: str
-    client_id: str | None
-    rev: int = 0
-    edited_at: str | None = None
-    deleted: bool = False
-    reply_to: int | None = None
-    reply_count: int = 0
-    reactions: tuple[Reaction, ...] = ()
-    mentions: tuple[int, ...] = ()
-    attachments: tuple[Attachment, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class NewMessage:
-    room: RoomRecord
-    user: UserRecord
-    text: str
-    client_id: str | None
-    created_at: datetime
-    reply_to: int | None = None  # a seq of the same room, checked by the action
-    mentions: tuple[int, ...] = ()  # user ids, resolved by the action
-    attachments: tuple[int, ...] = ()  # upload ids, claimed in the same transaction
-
-
-@dataclass(frozen=True, slots=True)
-class StoredMessage:
-    """What storing a message gave: the stored row, and whether this call created it
-    (``False`` for a resend of a ``client_id`` already stored). ``updated`` holds the
-    other messages the send changed (a replied-to message's ``reply_count``), each in the
-    state its own ``rev`` gave it, in rev order."""
-
-    message: MessageRecord
-    created: bool
-    updated: tuple[MessageRecord, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Refused:
-    """A write the store would not make, decided inside its transaction (the state it
-    depends on may have changed since the action looked): a PROTOCOL error code and why."""
-
-    code: Literal["not_found", "bad_request", "forbidden", "conflict"]
-    message: str
-
-
-ChangeKind = Literal["edit", "delete", "react", "unreact"]
-
-
-@dataclass(frozen=True, slots=True)
-class MessageChange:
-    """One change to a stored message. Who may make it was decided before (``policy``);
-    the store checks only what the message's state allows (no edit of a tombstone)."""
-
-    room: RoomRecord
-    seq: int
-    kind: ChangeKind
-    actor_id: int
-    at: datetime
-    text: str = ""  # edit
-    mentions: tuple[int, ...] = ()  # edit: resolved again from the new text
-    emoji: str = ""  # react / unreact
-
-
-@dataclass(frozen=True, slots=True)
-class ChangedMessage:
-    """A change's outcome: the message in its latest state, and whether the change
-    changed anything (a change that changes nothing consumes no rev and sends nothing)."""
-
-    message: MessageRecord
-    changed: bool
-
-
-@dataclass(frozen=True, slots=True)
-class RefreshGrant:
-    user: UserRecord
-    family_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class Replayed:
-    """A refresh token that was already used came back (it was stolen, or a client bug):
-    its whole family, the login, was revoked."""
-
-    family_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class MessagePage:
-    messages: list[MessageRecord]
-    has_more: bool
-
-
-class DuplicateName(Exception):
-    """A unique name (user or room) is taken."""
+# The records are re-exported: actions and tests import them from here, with the Protocol.
+__all__ = [
+    "MAX_REACTIONS",
+    "Account",
+    "Attachment",
+    "AuditEntry",
+    "AuditRecord",
+    "ChangeKind",
+    "ChangedMessage",
+    "Credentials",
+    "DuplicateName",
+    "MessageChange",
+    "MessagePage",
+    "MessageRecord",
+    "NewMessage",
+    "NotifyLevel",
+    "Reaction",
+    "RefreshGrant",
+    "Refused",
+    "Replayed",
+    "RoomAccess",
+    "RoomKind",
+    "RoomListing",
+    "RoomRecord",
+    "RoomRole",
+    "Standing",
+    "Store",
+    "StoredMessage",
+    "UploadRecord",
+    "UserRecord",
+    "iso",
+    "utc_now",
+]
 
 
 class Store(Protocol):
@@ -340,3 +210,28 @@ class Store(Protocol):
         """Uploads no message uses, made before ``created_before``: to be removed."""
 
     async def delete_upload(self, *, upload_id: int) -> None: ...
+
+    # communities (``hubbub.store.communities``: one implementation for both backends)
+    async def standing(self, *, room_id: int, user_id: int) -> Standing: ...
+    async def kick(self, *, room_id: int, user_id: int, audit: AuditEntry) -> bool: ...
+    async def ban(self, *, room_id: int, user_id: int, by_id: int, audit: AuditEntry) -> bool: ...
+    async def unban(self, *, room_id: int, user_id: int, audit: AuditEntry) -> bool: ...
+    async def mute(
+        self, *, room_id: int, user_id: int, by_id: int, until: datetime, audit: AuditEntry
+    ) -> None: ...
+    async def set_member_role(
+        self, *, room_id: int, user_id: int, role: RoomRole, audit: AuditEntry
+    ) -> bool: ...
+    async def set_topic(self, *, room_id: int, topic: str | None, audit: AuditEntry) -> None: ...
+    async def archive_room(self, *, room_id: int, audit: AuditEntry) -> None: ...
+    async def delete_room(self, *, room_id: int, audit: AuditEntry) -> None: ...
+    async def account(self, *, username: str) -> Account | None: ...
+    async def set_server_role(self, *, user_id: int, admin: bool, audit: AuditEntry) -> None: ...
+    async def logins_of(self, *, user_id: int) -> list[str]: ...
+    async def deactivate(self, *, user_id: int, audit: AuditEntry) -> None: ...
+    async def reactivate(self, *, user_id: int, audit: AuditEntry) -> None: ...
+    async def change_password(
+        self, *, user_id: int, password_hash: str, keep: str | None
+    ) -> None: ...
+    async def audit_entries(self, *, before_id: int | None, limit: int) -> list[AuditRecord]: ...
+    async def add_audit(self, *, audit: AuditEntry) -> None: ...

@@ -26,7 +26,7 @@ LISTING_COUNTS = (
 def listings(
     rows: Sequence[Sequence[Any]], people: dict[int, list[UserRecord]]
 ) -> list[RoomListing]:
-    """Rows of ``ROOM_COLUMNS, member, unread, mentions, notify``."""
+    """Rows of ``ROOM_COLUMNS, member, unread, mentions, notify, role``."""
     w = ROOM_WIDTH
     return [
         RoomListing(
@@ -36,6 +36,7 @@ def listings(
             mentions=r[w + 2],
             notify=r[w + 3] or "all",
             people=tuple(people.get(r[0], ())),
+            role=r[w + 4],
         )
         for r in rows
     ]

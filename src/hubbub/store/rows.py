@@ -13,10 +13,31 @@ from typing import Any
 
 import orjson
 
-from hubbub.store.base import Attachment, MessageRecord, Reaction, RoomRecord, UserRecord, iso
+from hubbub.store.base import (
+    Attachment,
+    MessageRecord,
+    Reaction,
+    RoomAccess,
+    RoomRecord,
+    UserRecord,
+    iso,
+)
 
-ROOM_COLUMNS = "r.id, r.name, r.private, r.owner_id, r.created_at, r.last_seq, r.last_rev, r.kind"
-ROOM_WIDTH = 8  # how many columns ROOM_COLUMNS is
+ROOM_COLUMNS = (
+    "r.id, r.name, r.private, r.owner_id, r.created_at, r.last_seq, r.last_rev, r.kind,"
+    " r.topic, r.archived"
+)
+ROOM_WIDTH = 10  # how many columns ROOM_COLUMNS is
+# After ROOM_COLUMNS: what the caller is in the room (``RoomAccess``).
+ACCESS_COLUMNS = (
+    "m.user_id IS NOT NULL, u.id, u.username, u.display_name, u.bot, m.role, mu.until,"
+    " b.user_id IS NOT NULL, u.role"
+)
+ACCESS_JOINS = (
+    " LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = u.id"
+    " LEFT JOIN mutes mu ON mu.room_id = r.id AND mu.user_id = u.id"
+    " LEFT JOIN bans b ON b.room_id = r.id AND b.user_id = u.id"
+)
 USER_COLUMNS = "u.id, u.username, u.display_name, u.bot"
 MESSAGE_COLUMNS = (
     "m.id, m.seq, m.user_id, u.username, m.text, m.created_at, m.client_id,"
@@ -42,6 +63,23 @@ def room_from_row(row: Sequence[Any]) -> RoomRecord:
         last_seq=row[5],
         last_rev=row[6],
         kind=row[7],
+        topic=row[8],
+        archived=bool(row[9]),
+    )
+
+
+def access_from_row(row: Sequence[Any]) -> RoomAccess:
+    """A row of ``ROOM_COLUMNS`` then ``ACCESS_COLUMNS``."""
+    w = ROOM_WIDTH
+    until = row[w + 6]
+    return RoomAccess(
+        room=room_from_row(row),
+        member=bool(row[w]),
+        user=user_from_row(row, w + 1),
+        role=row[w + 5],
+        muted_until=datetime.fromisoformat(until) if isinstance(until, str) else until,
+        banned=bool(row[w + 7]),
+        admin=row[w + 8] == "admin",
     )
 
 

@@ -32,9 +32,7 @@ _NO_CONTENT = status.HTTP_204_NO_CONTENT
 @router.get("", dependencies=[per_user("reads")])
 async def list_rooms(user: CurrentUser, hub: HubDep) -> RoomsOut:
     listings = await rooms.list_rooms(hub, user)
-    return RoomsOut(
-        rooms=[RoomListingOut.of_listing(listing, user_id=user.id) for listing in listings]
-    )
+    return RoomsOut(rooms=[RoomListingOut.of_listing(listing) for listing in listings])
 
 
 @router.post(

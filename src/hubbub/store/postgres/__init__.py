@@ -1,5 +1,6 @@
 """The PostgreSQL store, split by concern; ``PostgresStore`` is the whole of it."""
 
+from hubbub.store.communities import Communities
 from hubbub.store.postgres.accounts import PostgresAccounts
 from hubbub.store.postgres.base import asyncpg_dsn
 from hubbub.store.postgres.messages import PostgresMessages
@@ -9,7 +10,7 @@ from hubbub.store.postgres.uploads import PostgresUploads
 
 
 class PostgresStore(
-    PostgresAccounts, PostgresRooms, PostgresMessages, PostgresSearch, PostgresUploads
+    PostgresAccounts, PostgresRooms, PostgresMessages, PostgresSearch, PostgresUploads, Communities
 ):
     """Every ``Store`` method on one PostgreSQL database."""
 

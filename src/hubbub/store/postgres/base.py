@@ -7,10 +7,11 @@ concern into mixins (``accounts``, ``rooms``, ``messages``) that ``PostgresStore
 from __future__ import annotations
 
 import logging
-from typing import Self
+from typing import Any, Self
 
 import asyncpg
 
+from hubbub.store.portable import Step, numbered, rowcount
 from hubbub.store.postgres.writer import PostgresWriter
 
 log = logging.getLogger(__name__)
@@ -47,3 +48,15 @@ class PostgresBase:
     @property
     def commit_count(self) -> int:
         return self._writer.commit_count
+
+    async def _steps(self, steps: list[Step]) -> list[int]:
+        """Run portable statements in one transaction; their row counts."""
+        counts = []
+        async with self._pool.acquire() as conn, conn.transaction():
+            for step in steps:
+                counts.append(rowcount(await conn.execute(numbered(step.sql), *step.params)))
+        return counts
+
+    async def _rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        """A portable query's rows."""
+        return [tuple(r) for r in await self._pool.fetch(numbered(sql), *params)]

@@ -18,9 +18,11 @@ from hubbub.store.dms import dm_key, dm_name
 from hubbub.store.listing import LISTING_COUNTS, listings
 from hubbub.store.postgres.base import PostgresBase
 from hubbub.store.rows import (
+    ACCESS_COLUMNS,
+    ACCESS_JOINS,
     ROOM_COLUMNS,
-    ROOM_WIDTH,
     USER_COLUMNS,
+    access_from_row,
     room_from_row,
     user_from_row,
 )
@@ -42,7 +44,8 @@ class PostgresRooms(PostgresBase):
             except asyncpg.UniqueViolationError as exc:
                 raise DuplicateName(name) from exc
             await conn.execute(
-                "INSERT INTO memberships (room_id, user_id, joined_at) VALUES ($1, $2, $3)",
+                "INSERT INTO memberships (room_id, user_id, joined_at, role)"
+                " VALUES ($1, $2, $3, 'owner')",
                 room_id,
                 owner_id,
                 created_at,
@@ -88,15 +91,12 @@ class PostgresRooms(PostgresBase):
 
     async def get_room_for(self, *, name: str, user_id: int) -> RoomAccess | None:
         row = await self._pool.fetchrow(
-            f"SELECT {ROOM_COLUMNS}, EXISTS (SELECT 1 FROM memberships m"
-            f" WHERE m.room_id = r.id AND m.user_id = u.id), {USER_COLUMNS}"
-            " FROM rooms r, users u WHERE r.name = $1 AND u.id = $2",
+            f"SELECT {ROOM_COLUMNS}, {ACCESS_COLUMNS} FROM rooms r JOIN users u ON u.id = $2"
+            f"{ACCESS_JOINS} WHERE r.name = $1",
             name,
             user_id,
         )
-        if row is None:
-            return None
-        return RoomAccess(room_from_row(row), row[ROOM_WIDTH], user_from_row(row, ROOM_WIDTH + 1))
+        return access_from_row(row) if row else None
 
     async def mention_targets(
         self, *, room_id: int, usernames: list[str], everyone: bool, sender_id: int
@@ -121,7 +121,7 @@ class PostgresRooms(PostgresBase):
 
     async def list_rooms(self, *, user_id: int) -> list[RoomListing]:
         rows = await self._pool.fetch(
-            f"SELECT {ROOM_COLUMNS}, m.user_id IS NOT NULL, {LISTING_COUNTS}, m.notify"
+            f"SELECT {ROOM_COLUMNS}, m.user_id IS NOT NULL, {LISTING_COUNTS}, m.notify, m.role"
             " FROM rooms r LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = $1"
             " WHERE (NOT r.private AND r.kind = 'room') OR m.user_id IS NOT NULL OR EXISTS"
             " (SELECT 1 FROM invites i WHERE i.room_id = r.id AND i.user_id = $1)"
@@ -143,7 +143,8 @@ class PostgresRooms(PostgresBase):
     async def add_member(self, *, room_id: int, user_id: int) -> bool:
         status: str = await self._pool.execute(
             "INSERT INTO memberships (room_id, user_id, joined_at, last_read_seq)"
-            " SELECT $1, $2, $3, last_seq FROM rooms WHERE id = $1"
+            " SELECT $1, $2, $3, last_seq FROM rooms WHERE id = $1 AND NOT EXISTS"
+            " (SELECT 1 FROM bans WHERE room_id = $1 AND user_id = $2)"
             " ON CONFLICT DO NOTHING",
             room_id,
             user_id,

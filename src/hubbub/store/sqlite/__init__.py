@@ -1,5 +1,6 @@
 """The SQLite store, split by concern; ``SQLiteStore`` is the whole of it."""
 
+from hubbub.store.communities import Communities
 from hubbub.store.sqlite.accounts import SQLiteAccounts
 from hubbub.store.sqlite.base import sqlite_path
 from hubbub.store.sqlite.messages import SQLiteMessages
@@ -8,7 +9,9 @@ from hubbub.store.sqlite.search import SQLiteSearch
 from hubbub.store.sqlite.uploads import SQLiteUploads
 
 
-class SQLiteStore(SQLiteAccounts, SQLiteRooms, SQLiteMessages, SQLiteSearch, SQLiteUploads):
+class SQLiteStore(
+    SQLiteAccounts, SQLiteRooms, SQLiteMessages, SQLiteSearch, SQLiteUploads, Communities
+):
     """Every ``Store`` method on one SQLite file."""
 
 

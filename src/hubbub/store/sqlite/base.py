@@ -13,8 +13,9 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Self, TypeVar
+from typing import Any, Self, TypeVar
 
+from hubbub.store.portable import Step, for_sqlite
 from hubbub.store.sqlite.writer import SQLiteWriter
 from hubbub.store.sqlite.writes import write_batch
 
@@ -85,3 +86,16 @@ class SQLiteBase:
 
     async def ping(self) -> None:
         await self._read(lambda c: c.execute("SELECT 1").fetchone())
+
+    async def _steps(self, steps: list[Step]) -> list[int]:
+        """Run portable statements in one transaction; their row counts."""
+
+        def run(c: sqlite3.Connection) -> list[int]:
+            return [c.execute(step.sql, for_sqlite(step.params)).rowcount for step in steps]
+
+        return await self._write(run)
+
+    async def _rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        """A portable query's rows."""
+        rows = await self._read(lambda c: c.execute(sql, for_sqlite(params)).fetchall())
+        return [tuple(r) for r in rows]

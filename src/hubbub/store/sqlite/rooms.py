@@ -18,9 +18,11 @@ from hubbub.store.base import (
 from hubbub.store.dms import dm_key, dm_name
 from hubbub.store.listing import LISTING_COUNTS, listings
 from hubbub.store.rows import (
+    ACCESS_COLUMNS,
+    ACCESS_JOINS,
     ROOM_COLUMNS,
-    ROOM_WIDTH,
     USER_COLUMNS,
+    access_from_row,
     room_from_row,
     user_from_row,
 )
@@ -43,7 +45,8 @@ class SQLiteRooms(SQLiteBase):
                 raise DuplicateName(name) from exc
             assert cursor.lastrowid is not None
             c.execute(
-                "INSERT INTO memberships (room_id, user_id, joined_at) VALUES (?, ?, ?)",
+                "INSERT INTO memberships (room_id, user_id, joined_at, role)"
+                " VALUES (?, ?, ?, 'owner')",
                 (cursor.lastrowid, owner_id, created_at),
             )
             return RoomRecord(cursor.lastrowid, name, private, owner_id, created_at, 0, 0, "room")
@@ -97,17 +100,12 @@ class SQLiteRooms(SQLiteBase):
     async def get_room_for(self, *, name: str, user_id: int) -> RoomAccess | None:
         row = await self._read(
             lambda c: c.execute(
-                f"SELECT {ROOM_COLUMNS}, EXISTS (SELECT 1 FROM memberships m"
-                f" WHERE m.room_id = r.id AND m.user_id = u.id), {USER_COLUMNS}"
-                " FROM rooms r, users u WHERE r.name = ? AND u.id = ?",
-                (name, user_id),
+                f"SELECT {ROOM_COLUMNS}, {ACCESS_COLUMNS} FROM rooms r JOIN users u ON u.id = ?"
+                f"{ACCESS_JOINS} WHERE r.name = ?",
+                (user_id, name),
             ).fetchone()
         )
-        if row is None:
-            return None
-        return RoomAccess(
-            room_from_row(row), bool(row[ROOM_WIDTH]), user_from_row(row, ROOM_WIDTH + 1)
-        )
+        return access_from_row(row) if row else None
 
     async def mention_targets(
         self, *, room_id: int, usernames: list[str], everyone: bool, sender_id: int
@@ -136,7 +134,7 @@ class SQLiteRooms(SQLiteBase):
     async def list_rooms(self, *, user_id: int) -> list[RoomListing]:
         def run(c: sqlite3.Connection) -> list[RoomListing]:
             rows = c.execute(
-                f"SELECT {ROOM_COLUMNS}, m.user_id IS NOT NULL, {LISTING_COUNTS}, m.notify"
+                f"SELECT {ROOM_COLUMNS}, m.user_id IS NOT NULL, {LISTING_COUNTS}, m.notify, m.role"
                 " FROM rooms r LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = ?"
                 " WHERE (r.private = 0 AND r.kind = 'room') OR m.user_id IS NOT NULL"
                 " OR EXISTS (SELECT 1 FROM invites i WHERE i.room_id = r.id AND i.user_id = ?)"
@@ -166,9 +164,10 @@ class SQLiteRooms(SQLiteBase):
         def run(c: sqlite3.Connection) -> bool:
             cursor = c.execute(
                 "INSERT INTO memberships (room_id, user_id, joined_at, last_read_seq)"
-                " SELECT ?, ?, ?, last_seq FROM rooms WHERE id = ?"
+                " SELECT ?, ?, ?, last_seq FROM rooms WHERE id = ? AND NOT EXISTS"
+                " (SELECT 1 FROM bans WHERE room_id = ? AND user_id = ?)"
                 " ON CONFLICT DO NOTHING",
-                (room_id, user_id, iso(utc_now()), room_id),
+                (room_id, user_id, iso(utc_now()), room_id, room_id, user_id),
             )
             return cursor.rowcount > 0
 
