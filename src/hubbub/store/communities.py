@@ -1,0 +1,200 @@
+"""Moderation, roles, accounts and the audit log: the store methods for issue 8's
+communities, written once for both backends (``portable``): each runs its statements and
+its audit entry in one transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from hubbub.store.base import (
+    Account,
+    AuditEntry,
+    AuditRecord,
+    RoomRole,
+    Standing,
+    utc_now,
+)
+from hubbub.store.portable import Step
+from hubbub.store.rows import as_iso
+
+
+def _audit(entry: AuditEntry) -> Step:
+    return Step(
+        "INSERT INTO audit_log (at, actor_id, action, room, target, detail)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (utc_now(), entry.actor_id, entry.action, entry.room, entry.target, entry.detail),
+    )
+
+
+def _leave(room_id: int, user_id: int) -> list[Step]:
+    return [
+        Step("DELETE FROM memberships WHERE room_id = ? AND user_id = ?", (room_id, user_id)),
+        Step("DELETE FROM invites WHERE room_id = ? AND user_id = ?", (room_id, user_id)),
+    ]
+
+
+class Communities:
+    """Mixed into both stores, which give it ``_steps`` and ``_rows``."""
+
+    async def _steps(self, steps: list[Step]) -> list[int]:
+        raise NotImplementedError
+
+    async def _rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    # ---- rooms ----
+    async def standing(self, *, room_id: int, user_id: int) -> Standing:
+        rows = await self._rows(
+            "SELECT m.role, u.role = 'admin', EXISTS (SELECT 1 FROM bans b"
+            " WHERE b.room_id = ? AND b.user_id = u.id) FROM users u"
+            " LEFT JOIN memberships m ON m.room_id = ? AND m.user_id = u.id WHERE u.id = ?",
+            room_id,
+            room_id,
+            user_id,
+        )
+        if not rows:
+            return Standing(None, False, False)
+        role, admin, banned = rows[0]
+        return Standing(role, bool(admin), bool(banned))
+
+    async def kick(self, *, room_id: int, user_id: int, audit: AuditEntry) -> bool:
+        counts = await self._steps([*_leave(room_id, user_id), _audit(audit)])
+        return counts[0] > 0
+
+    async def ban(self, *, room_id: int, user_id: int, by_id: int, audit: AuditEntry) -> bool:
+        """End the membership and keep the user out; ``True`` if they were a member."""
+        counts = await self._steps(
+            [
+                *_leave(room_id, user_id),
+                Step(
+                    "INSERT INTO bans (room_id, user_id, by_id, created_at) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT DO NOTHING",
+                    (room_id, user_id, by_id, utc_now()),
+                ),
+                _audit(audit),
+            ]
+        )
+        return counts[0] > 0
+
+    async def unban(self, *, room_id: int, user_id: int, audit: AuditEntry) -> bool:
+        counts = await self._steps(
+            [
+                Step("DELETE FROM bans WHERE room_id = ? AND user_id = ?", (room_id, user_id)),
+                _audit(audit),
+            ]
+        )
+        return counts[0] > 0
+
+    async def mute(
+        self, *, room_id: int, user_id: int, by_id: int, until: datetime, audit: AuditEntry
+    ) -> None:
+        await self._steps(
+            [
+                Step(
+                    "INSERT INTO mutes (room_id, user_id, by_id, created_at, until)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (room_id, user_id)"
+                    " DO UPDATE SET until = excluded.until, by_id = excluded.by_id",
+                    (room_id, user_id, by_id, utc_now(), until),
+                ),
+                _audit(audit),
+            ]
+        )
+
+    async def set_member_role(
+        self, *, room_id: int, user_id: int, role: RoomRole, audit: AuditEntry
+    ) -> bool:
+        """Never changes an owner (``False``, and nothing written)."""
+        counts = await self._steps(
+            [
+                Step(
+                    "UPDATE memberships SET role = ? WHERE room_id = ? AND user_id = ?"
+                    " AND role <> 'owner'",
+                    (role, room_id, user_id),
+                ),
+                _audit(audit),
+            ]
+        )
+        return counts[0] > 0
+
+    async def set_topic(self, *, room_id: int, topic: str | None, audit: AuditEntry) -> None:
+        await self._steps(
+            [Step("UPDATE rooms SET topic = ? WHERE id = ?", (topic, room_id)), _audit(audit)]
+        )
+
+    async def archive_room(self, *, room_id: int, audit: AuditEntry) -> None:
+        await self._steps(
+            [Step("UPDATE rooms SET archived = true WHERE id = ?", (room_id,)), _audit(audit)]
+        )
+
+    async def delete_room(self, *, room_id: int, audit: AuditEntry) -> None:
+        """The room and everything in it (memberships, messages, uploads' records)."""
+        await self._steps([Step("DELETE FROM rooms WHERE id = ?", (room_id,)), _audit(audit)])
+
+    # ---- accounts ----
+    async def account(self, *, username: str) -> Account | None:
+        rows = await self._rows(
+            "SELECT id, username, role = 'admin', deactivated_at IS NOT NULL FROM users"
+            " WHERE username_key = ?",
+            username.lower(),
+        )
+        if not rows:
+            return None
+        user_id, name, admin, deactivated = rows[0]
+        return Account(user_id, name, bool(admin), bool(deactivated))
+
+    async def set_server_role(self, *, user_id: int, admin: bool, audit: AuditEntry) -> None:
+        role = "admin" if admin else "member"
+        await self._steps(
+            [Step("UPDATE users SET role = ? WHERE id = ?", (role, user_id)), _audit(audit)]
+        )
+
+    async def logins_of(self, *, user_id: int) -> list[str]:
+        rows = await self._rows(
+            "SELECT DISTINCT family_id FROM refresh_tokens WHERE user_id = ?", user_id
+        )
+        return [r[0] for r in rows]
+
+    async def deactivate(self, *, user_id: int, audit: AuditEntry) -> None:
+        """Mark the account and end every login it has (their tokens stop at once)."""
+        await self._steps(
+            [
+                Step("UPDATE users SET deactivated_at = ? WHERE id = ?", (utc_now(), user_id)),
+                Step("DELETE FROM refresh_tokens WHERE user_id = ?", (user_id,)),
+                _audit(audit),
+            ]
+        )
+
+    async def reactivate(self, *, user_id: int, audit: AuditEntry) -> None:
+        await self._steps(
+            [
+                Step("UPDATE users SET deactivated_at = NULL WHERE id = ?", (user_id,)),
+                _audit(audit),
+            ]
+        )
+
+    async def change_password(self, *, user_id: int, password_hash: str, keep: str | None) -> None:
+        """The new hash; every login of the user but ``keep`` ends."""
+        await self._steps(
+            [
+                Step("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id)),
+                Step(
+                    "DELETE FROM refresh_tokens WHERE user_id = ? AND family_id <> ?",
+                    (user_id, keep or ""),
+                ),
+            ]
+        )
+
+    # ---- the audit log ----
+    async def audit_entries(self, *, before_id: int | None, limit: int) -> list[AuditRecord]:
+        rows = await self._rows(
+            "SELECT a.id, a.at, a.actor_id, u.username, a.action, a.room, a.target, a.detail"
+            " FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id"
+            " WHERE a.id < ? ORDER BY a.id DESC LIMIT ?",
+            before_id if before_id is not None else 2**63 - 1,
+            limit,
+        )
+        return [AuditRecord(r[0], as_iso(r[1]), *r[2:]) for r in rows]
+
+    async def add_audit(self, *, audit: AuditEntry) -> None:
+        await self._steps([_audit(audit)])
