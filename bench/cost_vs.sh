@@ -1,26 +1,37 @@
 #!/usr/bin/env bash
-# Cost of a change on the fan-out path: the current tree ("new") beside a baseline tree, with the
-# Node.js reference, in one run.
+# Cost of a change on the fan-out path: the current tree ("new") beside an older commit
+# ("baseline"), with the Node.js reference, in one run.
 #
-#   git worktree add /tmp/hubbub-base fb52f2f && cp -r src/hubbub/static /tmp/hubbub-base/src/hubbub/
-#   REPEAT=2 bench/limits_cost.sh A B C400 C700          # default scenarios: A B C400 C700
+#   bench/cost_vs.sh OLD_COMMIT [SCENARIO ...]      # default scenarios: A B C400 C700
+#   PROBE="/api/search?q=x 401 404" REPEAT=6 bench/cost_vs.sh a40ac7a A C60
+#   bench/cost_vs.sh --table bench/out/cost-*/results.jsonl   # the tables again
 #
-# For each pass and scenario: wait for a quiet machine, run the reference (`run.sh reference SC`),
-# then a fresh Hubbub on the current tree and a fresh Hubbub on the baseline (same venv and entry
-# point, PYTHONPATH=$BASE_SRC), in alternating order (odd passes new first, even passes baseline
-# first). Servers are started as in fanout.sh (core 0, new temp SQLite data dir, BENCH_LIMITS,
-# which the baseline ignores). Every JSON line goes to $OUT/results.jsonl with "variant"
-# (reference | new | baseline), "run" (the pass), the load before the scenario and
-# "foreign_cores" (CPU of processes outside this script during the run); baseline lines get
-# target "baseline", so `compare.py results.jsonl` shows the new code against the reference and
-# `compare.py baseline.jsonl` (written at the end) the baseline against it. The new/baseline
-# ratios are printed at the end and written to $OUT/ratios.md;
-# `bench/limits_cost.sh --table FILE...` prints both tables again (several runs' files together).
+# The baseline runs from a git worktree of OLD_COMMIT, made on first use at
+# /tmp/hubbub-<commit> (detached; the built web client copied into it from this tree's
+# src/hubbub/static/app), or from BASE_SRC if given (then OLD_COMMIT only names it).
+# For each pass and scenario: wait for a quiet machine, run the reference
+# (`run.sh reference SC`), then a fresh Hubbub on the current tree and a fresh Hubbub on the
+# baseline (same venv and entry point, PYTHONPATH=$BASE_SRC), in alternating order (odd
+# passes new first, even passes baseline first). Servers are started as in fanout.sh (core 0,
+# new temp SQLite data dir, BENCH_LIMITS, which a baseline may ignore). Every JSON line goes
+# to $OUT/results.jsonl with "variant" (reference | new | baseline), "run" (the pass), the load
+# before the scenario and "foreign_cores" (CPU of processes outside this script during the
+# run); baseline lines get target "baseline", so `compare.py results.jsonl` shows the new code
+# against the reference and `compare.py baseline.jsonl` (written at the end) the baseline
+# against it. The new/baseline ratios (per pass, then mean and median of the undisturbed
+# passes) are printed at the end and written to $OUT/ratios.md.
+#
+# That each server runs the code it should is checked before every run: `import hubbub`
+# with the server's environment must resolve to the tree's src/, and optionally
+#   PROBE="PATH NEW_STATUS BASE_STATUS"  the HTTP status of GET PATH must differ as given
+#   PROBE_HEADER=NAME                     only the new code sends this response header
 #
 # Environment:
 #   REPEAT=N       passes (default 2)
-#   BASE_SRC=DIR   the baseline's src folder (default /tmp/hubbub-base/src)
-#   OUT=DIR        output folder (default bench/out/limits-YYYYmmdd-HHMMSS)
+#   BASE_SRC=DIR   the baseline's src folder (default: the worktree above)
+#   NEW=COMMIT     run the new code from a worktree of COMMIT too (made the same way), not
+#                  from this working tree (which may hold others' unfinished edits)
+#   OUT=DIR        output folder (default bench/out/cost-OLD_COMMIT-YYYYmmdd-HHMMSS)
 #   QUIET_LOAD=L   wait while the 1-minute load average is above L (default 1.0) and the
 #                  machine's CPU over the last 3 s is above QUIET_BUSY cores (default 0.3;
 #                  our own previous run inflates the load average while it decays)
@@ -42,16 +53,37 @@ run_sh=${RUN_SH:-$(cd "$repo/.." && pwd)/shared/bench/run.sh}
 [ -x "$run_sh" ] || run_sh=/work/shared/bench/run.sh
 hubbub=${HUBBUB:-$repo/.venv/bin/hubbub}
 python=$repo/.venv/bin/python
-base_src=${BASE_SRC:-/tmp/hubbub-base/src}
+base_src=${BASE_SRC:-}
+new_src=$repo/src
+probe=${PROBE:-}
+probe_header=${PROBE_HEADER:-}
 repeat=${REPEAT:-2}
 quiet_load=${QUIET_LOAD:-1.0}
 quiet_busy=${QUIET_BUSY:-0.3}
 quiet_max=${QUIET_MAX:-600}
 FOREIGN_MAX=${FOREIGN_MAX:-0.2}
-out=${OUT:-$repo/bench/out/limits-$(date +%Y%m%d-%H%M%S)}
+if [ "${1:-}" != --table ]; then
+  old=${1:?usage: bench/cost_vs.sh OLD_COMMIT [SCENARIO ...] | --table FILE ...}
+  shift
+  # a worktree of a commit at /tmp/hubbub-SHA, with the built web client; its src/
+  worktree_src() {
+    local sha
+    sha=$(git -C "$repo" rev-parse --verify --short "$1^{commit}")
+    [ -d "/tmp/hubbub-$sha/src" ] || git -C "$repo" worktree add --detach "/tmp/hubbub-$sha" "$sha" >/dev/null
+    if [ ! -d "/tmp/hubbub-$sha/src/hubbub/static/app" ] && [ -d "$repo/src/hubbub/static/app" ]; then
+      mkdir -p "/tmp/hubbub-$sha/src/hubbub/static"
+      cp -r "$repo/src/hubbub/static/app" "/tmp/hubbub-$sha/src/hubbub/static/"
+    fi
+    echo "/tmp/hubbub-$sha/src"
+  }
+  old_sha=$(git -C "$repo" rev-parse --verify --short "$old^{commit}")
+  [ -n "$base_src" ] || base_src=$(worktree_src "$old_sha")
+  [ -z "${NEW:-}" ] || new_src=$(worktree_src "$NEW")
+  out=${OUT:-$repo/bench/out/cost-$old_sha-$(date +%Y%m%d-%H%M%S)}
+fi
 scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(A B C400 C700)
-results=$out/results.jsonl
+results=${out:-}/results.jsonl
 ulimit -n 20000 2>/dev/null || true
 
 server_pid=""
@@ -166,13 +198,48 @@ run_reference() {
   record "$log" reference "$pass" "$(foreign cores "$out/.foreign")"
 }
 
+# the code a server of this variant imports, and (PROBE, PROBE_HEADER) what it answers
+src_of() {
+  local variant=$1
+  if [ "$variant" = new ]; then
+    PYTHONPATH=$new_src "$python" -c 'import hubbub; print(hubbub.__file__)'
+  else
+    PYTHONPATH=$base_src "$python" -c 'import hubbub; print(hubbub.__file__)'
+  fi
+}
+check_variant() {
+  local variant=$1 port=$2 want_src where
+  if [ "$variant" = new ]; then want_src=$new_src; else want_src=$base_src; fi
+  where=$(src_of "$variant")
+  case $(realpath "$where") in
+    "$(realpath "$want_src")"/*) ;;
+    *) echo "  the $variant server would import $where, not from $want_src" >&2; exit 3 ;;
+  esac
+  if [ -n "$probe_header" ]; then
+    if curl -fsS -D - -o /dev/null "http://127.0.0.1:$port/healthz" | grep -qi "^$probe_header"; then
+      [ "$variant" = new ] || { echo "  the baseline sent $probe_header: not the old code" >&2; exit 3; }
+    else
+      [ "$variant" = baseline ] || { echo "  the new code sent no $probe_header" >&2; exit 3; }
+    fi
+  fi
+  if [ -n "$probe" ]; then
+    local path want_new want_base got
+    read -r path want_new want_base <<<"$probe"
+    got=$(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port$path")
+    if [ "$variant" = new ] && [ "$got" != "$want_new" ] || { [ "$variant" = baseline ] && [ "$got" != "$want_base" ]; }; then
+      echo "  GET $path answered $got on the $variant server (PROBE: new $want_new, baseline $want_base)" >&2
+      exit 3
+    fi
+  fi
+}
+
 run_hubbub() {
   local sc=$1 pass=$2 variant=$3
   local log=$out/$variant-$sc-$pass.log
   local port extra=""
-  [ "$variant" = new ] || extra="PYTHONPATH=$base_src"
+  if [ "$variant" = new ]; then extra="PYTHONPATH=$new_src"; else extra="PYTHONPATH=$base_src"; fi
   port=$(free_port)
-  data_dir=$(mktemp -d /tmp/hubbub-limits-XXXXXX)
+  data_dir=$(mktemp -d /tmp/hubbub-cost-XXXXXX)
   echo "[$pass] hubbub $variant $sc (port $port)"
   # shellcheck disable=SC2086  # BENCH_LIMITS and HUBBUB_ENV are lists of K=V words
   env HUBBUB_DATA_DIR="$data_dir" HUBBUB_LOG_LEVEL=warning $bench_limits ${HUBBUB_ENV:-} $extra \
@@ -187,12 +254,7 @@ run_hubbub() {
   if [ -z "$up" ]; then
     echo "  hubbub did not come up; see $out/server-$variant-$sc-$pass.log" >&2
   else
-    # the two trees must really differ: only the new code sends a CSP header
-    if curl -fsS -D - -o /dev/null "http://127.0.0.1:$port/healthz" | grep -qi '^content-security-policy'; then
-      [ "$variant" = new ] || { echo "  the baseline sent a CSP header: not the old code" >&2; exit 3; }
-    else
-      [ "$variant" = baseline ] || { echo "  the new code sent no CSP header" >&2; exit 3; }
-    fi
+    check_variant "$variant" "$port"
     foreign snap "$out/.foreign"
     "$run_sh" hubbub "http://127.0.0.1:$port" "$server_pid" "$sc" >"$log" 2>&1 || true
     record "$log" "$variant" "$pass" "$(foreign cores "$out/.foreign")"
@@ -246,6 +308,7 @@ print("| scenario | run | other procs, cores (ref/new/base) | " + " | ".join(
     f"{m}: new/ref, base/ref, **new/base**" for m, _ in metrics) + " |")
 print("|---|--:|--:|" + "--:|" * len(metrics))
 acc = defaultdict(list)
+acc_all = defaultdict(list)  # disturbed passes too
 order = {"A": 0, "B": 1, "R": 2, "C": 3, "D": 4}
 def key(kv):
     label, run = kv[0]
@@ -263,16 +326,36 @@ for (label, run), v in sorted(by.items(), key=key):
         nb = rt(get(new), get(base))
         if nb is not None and clean:
             acc[(label, name)].append(nb)
+        if nb is not None:
+            acc_all[(label, name)].append(nb)
         cells.append(f"{f(nr)}, {f(br)}, **{f(nb)}**")
     mark = "" if clean else " (disturbed)"
     print(f"| {label} | {run}{mark} | {'/'.join(f(o) for o in other)} | " + " | ".join(cells) + " |")
 print()
-print(f"Mean new/baseline over the undisturbed passes (other processes <= {foreign_max} cores):")
+import statistics
+print(f"New/baseline over the undisturbed passes (other processes <= {foreign_max} cores),"
+      " median (mean):")
 for label in sorted({k[0] for k in acc}, key=lambda l: key(((l, 0), None))):
     n = len(acc[(label, metrics[0][0])])
     print(f"- {label} ({n} passes): " + ", ".join(
-        f"{name} {sum(acc[(label, name)]) / len(acc[(label, name)]):.3f}"
+        f"{name} {statistics.median(acc[(label, name)]):.3f}"
+        f" ({statistics.fmean(acc[(label, name)]):.3f})"
         for name, _ in metrics if acc.get((label, name))))
+print()
+for title, table in (("undisturbed passes", acc), ("all passes, disturbed ones too", acc_all)):
+    print(f"| scenario ({title}) | CPU per delivery, **new/baseline** per pass | median | mean |")
+    print("|---|---|--:|--:|")
+    every = []
+    for label in sorted({k[0] for k in table}, key=lambda l: key(((l, 0), None))):
+        v = table.get((label, "CPU/1k del/s"), [])
+        if v:
+            every += v
+            print(f"| {label} ({len(v)}) | {', '.join(f'{x:.2f}' for x in v)} |"
+                  f" {statistics.median(v):.2f} | {statistics.fmean(v):.2f} |")
+    if every:
+        print(f"| all {len(every)} | | **{statistics.median(every):.2f}** |"
+              f" **{statistics.fmean(every):.2f}** |")
+    print()
 idle = [(run, v) for (label, run), v in sorted(by.items()) if label == "D"]
 if idle:
     print()
@@ -283,9 +366,9 @@ if idle:
 EOF
 }
 
-if [ "${1:-}" = --table ]; then  # bench/limits_cost.sh --table RESULTS.jsonl [...]: the tables again
+if [ "${1:-}" = --table ]; then  # bench/cost_vs.sh --table RESULTS.jsonl [...]: the tables again
   shift
-  dir=$(mktemp -d /tmp/limits-table-XXXXXX)
+  dir=$(mktemp -d /tmp/cost-table-XXXXXX)
   # passes numbered on across the files (pass 1 of the second file follows the first's last)
   "$python" - "$@" >"$dir/results.jsonl" <<'EOF'
 import json, sys
@@ -310,8 +393,15 @@ mkdir -p "$out"
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-  echo "node: $(node --version), new: $(cd "$repo" && git rev-parse --short HEAD)," \
-    "baseline: $(git -C "$base_src" rev-parse --short HEAD 2>/dev/null || echo "$base_src")"
+  if [ "$new_src" = "$repo/src" ]; then
+    new_desc="$(cd "$repo" && git rev-parse --short HEAD) + $(cd "$repo" && git status --short -- src | wc -l) uncommitted files in src"
+  else
+    new_desc="$(git -C "$new_src" rev-parse --short HEAD) ($new_src)"
+  fi
+  echo "node: $(node --version), new: $new_desc," \
+    "baseline: $(git -C "$base_src" rev-parse --short HEAD 2>/dev/null || echo "$base_src") ($old)"
+  echo "baseline src: $base_src"
+  [ -z "$probe" ] || echo "probe: GET $probe"
   echo "scenarios: ${scenarios[*]}, repeat: $repeat"
   echo "limits: $bench_limits ${HUBBUB_ENV:-}"
   echo "load average at start: $(cut -d" " -f1-3 /proc/loadavg)"
