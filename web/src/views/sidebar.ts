@@ -137,6 +137,7 @@ export class Sidebar {
         "a",
         { href: roomHref(room.name), class: "room-link" },
         h("span", { class: "room-name" }, roomMark(room.isPrivate), room.name),
+        h("span", { class: "mention-badge", hidden: true }),
         h("span", { class: "badge" }),
       ),
     );
@@ -155,7 +156,16 @@ export class Sidebar {
     const text = unread > 99 ? "99+" : String(unread);
     if (badge.textContent !== text) badge.textContent = text;
     badge.hidden = unread === 0;
-    const label = `${room.isPrivate ? "private room" : "room"} ${room.name}${unread ? `, ${unread} unread` : ""}`;
+    // v2: unread messages that mention the reader, apart from the unread count.
+    const mentions = room.mentions;
+    const mentionBadge = li.querySelector<HTMLElement>(".mention-badge");
+    if (mentionBadge) {
+      const at = `@${mentions > 99 ? "99+" : mentions}`;
+      if (mentionBadge.textContent !== at) mentionBadge.textContent = at;
+      mentionBadge.hidden = mentions === 0;
+    }
+    const mentioned = mentions ? `, ${mentions} ${mentions === 1 ? "mention" : "mentions"}` : "";
+    const label = `${room.isPrivate ? "private room" : "room"} ${room.name}${unread ? `, ${unread} unread` : ""}${mentioned}`;
     if (link.getAttribute("aria-label") !== label) link.setAttribute("aria-label", label);
     li.classList.toggle("unread", unread > 0);
   }

@@ -1,9 +1,15 @@
 // The message box: Enter sends (Shift+Enter for a new line), it grows with its text, and
-// keeps an unsent draft per room.
+// keeps an unsent draft per room. v2: the quote of what it replies to above it (× or Escape
+// cancels), `@` completes people's names, and Up in an empty box edits one's last message.
 
 import { MAX_TEXT, type Chat } from "../../chat";
 import { h } from "../../dom";
 import { icon } from "../../icons";
+import type { RoomState } from "../../state";
+import type { User } from "../../types";
+import { MentionAutocomplete } from "./autocomplete";
+import type { Conversation } from "./conversation";
+import { firstLine } from "./parts";
 
 const MAX_HEIGHT_PX = 200;
 
@@ -20,11 +26,22 @@ export class Composer {
   private readonly label = h("label", { for: "composer", class: "sr-only" });
   private readonly drafts = new Map<string, string>();
   private room: string | null = null;
+  /** v2: the quote of the message the next one replies to. */
+  private readonly replyBar = h("div", { class: "reply-bar", hidden: true });
+  private replyKey = "";
+  private readonly mentions: MentionAutocomplete;
 
-  constructor(private readonly chat: Chat) {
+  constructor(
+    private readonly chat: Chat,
+    private readonly conv: Conversation,
+  ) {
+    this.mentions = new MentionAutocomplete(this.box, () => this.people(), chat.me.id);
     this.form = h(
       "form",
       { class: "composer" },
+      this.replyBar,
+      this.mentions.list,
+      this.mentions.status,
       this.label,
       this.box,
       h(
@@ -35,12 +52,20 @@ export class Composer {
       ),
     );
     this.box.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      if (this.mentions.onKey(event)) return;
+      const room = this.chat.openRoom;
+      if (event.key === "Escape" && room && this.conv.replyingTo(room.name) !== null) {
+        event.preventDefault();
+        this.conv.cancelReply(room.name);
+      } else if (event.key === "ArrowUp" && this.box.value === "" && room) {
+        if (this.conv.editLast(room)) event.preventDefault();
+      } else if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
         this.form.requestSubmit();
       }
     });
     this.box.addEventListener("input", () => {
+      this.mentions.update();
       this.autosize();
       if (this.room) this.drafts.set(this.room, this.box.value);
       if (this.box.value.trim()) this.chat.typing();
@@ -48,12 +73,14 @@ export class Composer {
     });
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
-      const error = this.chat.send(this.box.value);
+      const replyTo = this.room ? this.conv.replyingTo(this.room) : null;
+      const error = this.chat.send(this.box.value, replyTo ?? undefined);
       if (error) {
         this.error.textContent = error;
         return;
       }
       if (!this.box.value.trim()) return;
+      if (this.room) this.conv.cancelReply(this.room);
       this.box.value = "";
       if (this.room) this.drafts.delete(this.room);
       this.autosize();
@@ -74,6 +101,48 @@ export class Composer {
 
   focus(): void {
     this.box.focus();
+  }
+
+  /** Who `@` may name here: the room's members, as named now. */
+  private people(): User[] {
+    const room = this.chat.openRoom;
+    return [...(room?.members?.values() ?? [])].map((u) => this.chat.people.resolve(u));
+  }
+
+  /** v2: draw the quote of the message the next one replies to, if any. */
+  renderReply(room: RoomState): void {
+    const seq = this.conv.replyingTo(room.name);
+    const original = seq === null ? undefined : room.known(seq);
+    const key =
+      seq === null ? "" : `${room.name}/${seq}/${original?.rev ?? "?"}/${this.chat.people.version}`;
+    if (key === this.replyKey) return;
+    this.replyKey = key;
+    this.replyBar.hidden = seq === null;
+    if (seq === null) {
+      this.replyBar.replaceChildren();
+      return;
+    }
+    const cancel = h(
+      "button",
+      { type: "button", class: "small quiet cancel-reply", "aria-label": "Cancel reply" },
+      "×",
+    );
+    cancel.addEventListener("click", () => {
+      this.conv.cancelReply(room.name);
+      this.box.focus();
+    });
+    const who = original ? this.chat.people.name(original.user) : "a message";
+    const text = original && !original.deleted ? firstLine(original.text) : original ? "message deleted" : "";
+    this.replyBar.replaceChildren(
+      h(
+        "p",
+        { class: "reply-preview" },
+        "Replying to ",
+        h("strong", null, who),
+        text ? h("span", { class: "quote-text" }, `: ${text}`) : null,
+      ),
+      cancel,
+    );
   }
 
   /** The box is on the page (the reader is in the room). */

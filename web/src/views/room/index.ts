@@ -7,6 +7,8 @@ import { icon } from "../../icons";
 import type { RoomState } from "../../state";
 import { roomHref, roomMark } from "../sidebar";
 import { Composer } from "./composer";
+import { Conversation } from "./conversation";
+import { NotifyMenu } from "./notifymenu";
 import { typingText } from "./items";
 import { outsideKey, outsideScreen } from "./join";
 import { Timeline } from "./timeline";
@@ -32,9 +34,17 @@ export class RoomView {
   private shown: string | null = null; // the room drawn last
   private outsideKey: string | null = null; // the not-a-member screen drawn last
 
+  /** v2: edits, deletes, reactions, replies (conversation.ts); notification level. */
+  private readonly conv: Conversation;
+  private readonly notifyMenu: NotifyMenu;
+
   constructor(private readonly chat: Chat) {
-    this.composer = new Composer(chat);
-    this.timeline = new Timeline(chat, () => this.composer.focus());
+    this.conv = new Conversation(chat);
+    this.composer = new Composer(chat, this.conv);
+    this.timeline = new Timeline(chat, () => this.composer.focus(), this.conv);
+    this.conv.report = (problem) => (this.composer.error.textContent = problem);
+    this.conv.focusComposer = () => this.composer.focus();
+    this.notifyMenu = new NotifyMenu(chat, this.conv.report);
     const back = h("a", { href: "#/", class: "back", "aria-label": "Back to rooms" }, icon("back"));
     this.el = h(
       "main",
@@ -46,6 +56,7 @@ export class RoomView {
         this.title,
         this.kind,
         h("span", { class: "spacer" }),
+        this.notifyMenu.el,
         this.membersToggle,
       ),
       this.body,
@@ -64,6 +75,7 @@ export class RoomView {
     replace(this.title, roomMark(room?.isPrivate ?? false), name);
     this.kind.textContent = room?.isPrivate ? "private" : "";
     this.renderMembersToggle(room);
+    this.notifyMenu.render(room);
 
     if (!room || !room.member) {
       this.renderOutside(name, room);
@@ -81,6 +93,8 @@ export class RoomView {
     }
     this.timeline.render(room, switched);
     const text = typingText([...room.typing.values()].map((t) => t.user.username));
+    this.composer.renderReply(room);
+    this.conv.replies.refresh();
     if (this.typingLine.textContent !== text) this.typingLine.textContent = text;
   }
 
@@ -104,6 +118,7 @@ export class RoomView {
     this.timeline.switchTo(name);
     this.composer.switchTo(name);
     if (!name) {
+      this.notifyMenu.render(null);
       this.title.textContent = "";
       this.body.replaceChildren(
         h(

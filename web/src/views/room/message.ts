@@ -4,13 +4,27 @@
 import { h, type Keyed } from "../../dom";
 import { dayLabel, fullTimeOf, linkify, timeOf, waitText } from "../../format";
 import type { Notice, Pending } from "../../state";
-import type { Message, User } from "../../types";
+import type { User } from "../../types";
+import { mentionsOf } from "../../state/mentions";
 import type { PendingState, TimelineItem } from "./items";
+import {
+  actionBar,
+  editedMark,
+  editor,
+  quote,
+  reactionRow,
+  replyCount,
+  richText,
+  tombstone,
+  type ConvActions,
+} from "./parts";
 
 export interface ItemActions {
   me: User;
   retry: (clientId: string) => void;
   discard: (clientId: string) => void;
+  /** v2: edits, deletes, reactions, replies, mentions. */
+  conv: ConvActions;
 }
 
 /** The items as `reconcile` takes them. */
@@ -25,7 +39,7 @@ function element(item: TimelineItem, actions: ItemActions): HTMLElement {
     case "notice":
       return notice(item.notice);
     case "message":
-      return message(item.message, item.compact, item.message.user.id === actions.me.id);
+      return message(item, actions.conv);
     case "pending":
       return pending(item.pending, item.state, item.compact, actions);
   }
@@ -40,18 +54,36 @@ function notice({ text, at }: Notice): HTMLElement {
   return h("li", { class: "notice" }, text, " ", h("time", { datetime: at }, timeOf(at)));
 }
 
-function message(m: Message, compact: boolean, mine: boolean): HTMLElement {
+function message(item: Extract<TimelineItem, { kind: "message" }>, conv: ConvActions): HTMLElement {
+  const { message: m, compact } = item;
+  const mine = m.user.id === conv.me.id;
+  const mentioned = !mine && mentionsOf(m, conv.me.id);
+  const classes = ["msg"];
+  if (compact) classes.push("compact");
+  if (mine) classes.push("mine");
+  if (mentioned) classes.push("mentioned");
+  if (m.deleted) classes.push("deleted");
+  let body: HTMLElement;
+  if (m.deleted) body = tombstone();
+  else if (item.editing) body = editor(m, conv);
+  else body = h("div", { class: "msg-text" }, richText(m.text, conv));
   return h(
     "li",
-    { class: `msg${compact ? " compact" : ""}${mine ? " mine" : ""}`, dataset: { seq: String(m.seq) } },
+    { class: classes.join(" "), dataset: { seq: String(m.seq) } },
     h(
       "div",
       { class: "msg-head" },
       h("span", { class: `author hue-${hue(m.user.username)}` }, m.user.username),
       " ",
       h("time", { datetime: m.created_at, title: fullTimeOf(m.created_at) }, timeOf(m.created_at)),
+      editedMark(m),
+      mentioned ? h("span", { class: "sr-only" }, "(mentions you)") : null,
     ),
-    h("div", { class: "msg-text" }, linkify(m.text)),
+    item.quote ? quote(item.quote.seq, item.quote.original, conv) : null,
+    body,
+    m.deleted ? null : reactionRow(m, conv),
+    replyCount(m, conv),
+    item.editing ? null : actionBar(m, conv),
   );
 }
 

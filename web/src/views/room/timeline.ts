@@ -6,6 +6,8 @@ import type { Chat } from "../../chat";
 import { h, reconcile } from "../../dom";
 import type { RoomState } from "../../state";
 import { timelineItems } from "./items";
+import type { Conversation } from "./conversation";
+import { focusedPart, restoreFocus } from "./focus";
 import { keyed } from "./message";
 import { NewerEdge, revealTarget } from "./reveal";
 
@@ -34,6 +36,8 @@ export class Timeline {
     private readonly chat: Chat,
     /** The reader asked to go to the newest messages (the jump button). */
     onJump: () => void,
+    /** v2: what the reader does to messages. */
+    private readonly conv: Conversation,
   ) {
     this.newer = new NewerEdge(chat);
     this.el.append(this.edge, this.items, this.newer.el);
@@ -98,15 +102,20 @@ export class Timeline {
       me: chat.me.id,
       connected: chat.conn === "connected",
       now: Date.now(),
+      editing: this.conv.editingSeq(room.name),
+      original: (seq) => chat.replies.original(room.name, seq),
     });
+    const focus = focusedPart(this.items);
     reconcile(
       this.items,
       keyed(items, {
         me: chat.me,
         retry: (id) => chat.retry(id),
         discard: (id) => chat.discard(id),
+        conv: this.conv.actionsFor(room),
       }),
     );
+    restoreFocus(this.items, focus);
 
     this.newer.render(room);
     if (revealTarget(chat, room, this.items)) {
