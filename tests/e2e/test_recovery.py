@@ -16,7 +16,10 @@ from tests.support import Api, Client, ServerProcess
 
 
 async def test_restart_mid_conversation_loses_and_doubles_nothing(
-    own_server: ServerProcess, people: PersonFactory, artifacts_dir: Path
+    own_server: ServerProcess,
+    people: PersonFactory,
+    artifacts_dir: Path,
+    clients: Callable[[str, str | None], Awaitable[Client]],
 ):
     url = own_server.url
     api = Api(url)
@@ -30,8 +33,17 @@ async def test_restart_mid_conversation_loses_and_doubles_nothing(
         await bob.join_room(room)
         await alice.send(room, "before 1")
         await bob.send(room, "before 2")
+        await bob.send(room, "before 3")
+        await bob.send(room, "before 4")
+        before = ["before 1", "before 2", "before 3", "before 4"]
         for person in (alice, bob):
-            await expect(person.stored_texts(room)).to_have_text(["before 1", "before 2"])
+            await expect(person.stored_texts(room)).to_have_text(before)
+        # A reaction Alice sees before she goes (taken back while she is away).
+        bob_socket = await clients(url, bob_account.access_token)
+        r = await bob_socket.call("addReaction", {"room": room, "seq": 4, "emoji": "🎉"})
+        assert r["ok"], r
+        chips = alice.timeline(room).locator("button.chip")
+        await expect(chips).to_have_text(["🎉 1"])
 
         # Alice's browser will not get back in until we let it, so she misses what Bob
         # says after the restart and must catch up with `sync`.
@@ -51,23 +63,41 @@ async def test_restart_mid_conversation_loses_and_doubles_nothing(
         await asyncio.to_thread(own_server.start)
         await bob.expect_connected()
         await bob.send(room, "missed by alice")
-        await expect(bob.stored_texts(room)).to_have_text(
-            ["before 1", "before 2", "missed by alice"]
-        )
+        # Changes Alice misses: an edit, a delete, a reaction added and one taken back, and
+        # a message edited then deleted (only its tombstone is news to her).
+        bob_socket = await clients(url, bob_account.access_token)
+        for event, payload in [
+            ("editMessage", {"room": room, "seq": 2, "text": "before 2, edited"}),
+            ("deleteMessage", {"room": room, "seq": 3}),
+            ("addReaction", {"room": room, "seq": 1, "emoji": "👍"}),
+            ("removeReaction", {"room": room, "seq": 4, "emoji": "🎉"}),
+            ("editMessage", {"room": room, "seq": 5, "text": "missed, then edited"}),
+            ("deleteMessage", {"room": room, "seq": 5}),
+        ]:
+            r = await bob_socket.call(event, {**payload})
+            assert r["ok"], (event, r)
+        changed = ["before 1", "before 2, edited", "message deleted", "before 4", "message deleted"]
+        await expect(bob.stored_texts(room)).to_have_text(changed)
         await expect(alice.connection).to_have_text("Offline, reconnecting…")
 
         gate.blocked = False
         await alice.expect_connected()
-        expected = ["before 1", "before 2", "missed by alice", "while down 1", "while down 2"]
+        expected = [*changed, "while down 1", "while down 2"]
         for person in (alice, bob):
             await expect(person.stored_texts(room)).to_have_text(expected)
+            # Once each, nothing stale: one chip, on the first message; none left on the 4th.
+            await expect(person.timeline(room).locator("button.chip")).to_have_text(["👍 1"])
+            await expect(
+                person.timeline(room).locator('li.msg[data-seq="1"] button.chip')
+            ).to_have_count(1)
+            await expect(person.timeline(room).locator("li.msg .edited")).to_have_count(1)
         await expect(pending).to_have_count(0)
 
         # Stored once each, in that order, with no gap in seq.
         r = await api.history(alice_account, room)
         messages = r.json()["messages"]
-        assert [m["text"] for m in messages] == expected
-        assert [m["seq"] for m in messages] == [1, 2, 3, 4, 5]
+        assert [m["text"] or "message deleted" for m in messages] == expected
+        assert [m["seq"] for m in messages] == [1, 2, 3, 4, 5, 6, 7]
         assert alice.errors == [] and bob.errors == []
     finally:
         await api.close()
