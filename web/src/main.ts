@@ -5,6 +5,7 @@ import { Auth } from "./auth";
 import { mountApp } from "./views/app";
 import { mountLogin } from "./views/login";
 import "./styles.css";
+import "./people.css";
 
 const root = document.getElementById("app");
 if (!root) throw new Error("#app is missing");

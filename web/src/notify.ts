@@ -7,6 +7,8 @@ const KEY = "hubbub.notifications";
 
 export class Notifier {
   readonly supported = typeof window.Notification === "function";
+  /** A notification's title for a message (the app names people and DMs as it shows them). */
+  describe: (m: Message) => string = (m) => `${m.user.username} in #${m.room}`;
 
   get permission(): NotificationPermission {
     return this.supported ? Notification.permission : "denied";
@@ -36,7 +38,7 @@ export class Notifier {
   message(m: Message): void {
     if (!this.enabled) return;
     try {
-      const n = new Notification(`${m.user.username} in #${m.room}`, {
+      const n = new Notification(this.describe(m), {
         body: m.text.length > 200 ? `${m.text.slice(0, 199)}…` : m.text,
         tag: `hubbub:${m.room}`,
       });
@@ -50,8 +52,9 @@ export class Notifier {
     }
   }
 
-  title(unread: number, room: string | null): void {
-    const base = room ? `#${room} · Hubbub` : "Hubbub";
+  /** `place`: what is open, as shown ("#general", or a DM's title), or null. */
+  title(unread: number, place: string | null): void {
+    const base = place ? `${place} · Hubbub` : "Hubbub";
     document.title = unread > 0 ? `(${unread}) ${base}` : base;
   }
 }

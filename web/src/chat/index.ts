@@ -18,6 +18,7 @@ import { History } from "./history";
 import { Jumps } from "./jump";
 import { Dms } from "./dms";
 import { PeopleNames } from "./people";
+import { Search } from "./search";
 import { Sender } from "./outbox";
 import { Presence } from "./presence";
 import { Reads } from "./reads";
@@ -55,6 +56,7 @@ export class Chat {
   /** v2: people's names (display names, live) and direct conversations. */
   readonly people = new PeopleNames(this);
   readonly dms = new Dms(this);
+  readonly search = new Search(this);
   /** v2: edits, deletes, reactions, notification levels (changes.ts); quotes and the
    * replies to a message (replies.ts). */
   readonly changes = new Changes(this);

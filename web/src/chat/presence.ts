@@ -60,11 +60,11 @@ export class Presence {
     if (!room) return;
     if (e.type === "join") {
       room.members?.set(e.user.id, e.user);
-      room.addNotice(`${e.user.username} joined #${e.room}`);
+      room.addNotice(`joined #${e.room}`, e.user);
     } else {
       room.members?.delete(e.user.id);
       room.typing.delete(e.user.id);
-      room.addNotice(`${e.user.username} left #${e.room}`);
+      room.addNotice(`left #${e.room}`, e.user);
     }
     chat.changed();
   }

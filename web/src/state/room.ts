@@ -17,6 +17,8 @@ export interface Notice {
   afterSeq: number;
   text: string;
   at: string;
+  /** Who it is about: shown by name before `text` (as they are named now). */
+  user?: User;
 }
 
 /** How many live messages a room that was never opened keeps. */
@@ -362,12 +364,13 @@ export class RoomState {
     return any;
   }
 
-  addNotice(text: string): void {
+  addNotice(text: string, user?: User): void {
     this.notices.push({
       key: `n${this.now()}-${this.notices.length}`,
       afterSeq: this.contig,
       text,
       at: new Date(this.now()).toISOString(),
+      ...(user ? { user } : {}),
     });
     if (this.notices.length > KEEP_NOTICES) this.notices.shift();
   }

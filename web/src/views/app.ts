@@ -10,7 +10,10 @@ import { Notifier } from "../notify";
 import type { ConnState } from "../socket";
 import type { User } from "../types";
 import { MembersView } from "./members";
+import { refreshNames } from "./names";
+import { ProfileView } from "./profile";
 import { RoomView } from "./room";
+import { SearchView } from "./search";
 import { Sidebar } from "./sidebar";
 
 const CONN_TEXT: Record<ConnState, string> = {
@@ -36,6 +39,13 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
   const sidebar = new Sidebar(chat);
   const room = new RoomView(chat);
   const members = new MembersView(chat);
+  const profile = new ProfileView(chat);
+  const search = new SearchView(chat);
+  notifier.describe = (m) => {
+    const room = chat.rooms.get(m.room);
+    const who = chat.people.name(m.user);
+    return room?.kind === "dm" ? who : `${who} in #${m.room}`;
+  };
 
   const conn = h("p", { class: "conn", role: "status", "aria-label": "Connection" });
   const notify = h("button", {
@@ -59,14 +69,16 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
       { class: "topbar" },
       h("div", { class: "brand" }, h("span", { class: "logo", "aria-hidden": "true" }), "Hubbub"),
       conn,
+      search.form,
       h("span", { class: "spacer" }),
       notify,
-      h("span", { class: "me", title: `Logged in as ${me.username}` }, me.username),
+      profile.button,
       logout,
     ),
     sidebar.el,
     room.el,
     members.el,
+    search.panel,
   );
 
   let membersShown = window.matchMedia("(min-width: 1100px)").matches;
@@ -74,7 +86,12 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
     membersShown = shown;
     render();
   };
-  room.membersToggle.addEventListener("click", () => setMembers(!membersShown));
+  room.membersToggle.addEventListener("click", () => {
+    // Where the results take the people's column, the people take it back.
+    const searching = search.isOpen;
+    search.close(false);
+    setMembers(searching || !membersShown);
+  });
   members.onClose = () => {
     setMembers(false);
     room.membersToggle.focus();
@@ -105,6 +122,7 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
     if (conn.textContent !== CONN_TEXT[state]) conn.textContent = CONN_TEXT[state];
     shell.dataset.view = chat.openName ? "room" : "list";
     shell.dataset.members = membersShown && chat.openRoom?.member ? "shown" : "hidden";
+    shell.dataset.search = search.isOpen ? "open" : "closed";
     room.membersToggle.setAttribute("aria-expanded", String(membersShown));
     notify.hidden = !notifier.supported;
     const on = notifier.enabled;
@@ -125,7 +143,13 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
     sidebar.render();
     room.render();
     members.render();
-    notifier.title(chat.totalUnread, chat.openName);
+    profile.render();
+    search.render();
+    // Names drawn from older copies of people (a rename since): as known now.
+    refreshNames(shell, chat.people);
+    const open = chat.openRoom;
+    const place = open?.kind === "dm" ? chat.people.title(open) : chat.openName && `#${chat.openName}`;
+    notifier.title(chat.totalUnread, place);
   }
 
   const onHash = (): void => {

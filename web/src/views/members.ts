@@ -3,6 +3,7 @@
 import { describeError, type Chat } from "../chat";
 import { h, reconcile } from "../dom";
 import type { User } from "../types";
+import { personName } from "./names";
 
 export class MembersView {
   readonly el: HTMLElement;
@@ -87,12 +88,19 @@ export class MembersView {
     }
     this.el.hidden = name === null;
     if (!room || name === null) return;
-    this.title.textContent = `People in ${room.isPrivate ? "" : "#"}${name}`;
-    this.inviteForm.hidden = !room.isPrivate;
+    // Nobody joins, is invited to or leaves a DM (the server refuses).
+    const dm = room.kind === "dm";
+    this.title.textContent = dm
+      ? "People in this conversation"
+      : `People in ${room.isPrivate ? "" : "#"}${name}`;
+    this.inviteForm.hidden = !room.isPrivate || dm;
+    if (this.leave.parentElement) this.leave.parentElement.hidden = dm;
     const members: User[] = room.members ? [...room.members.values()] : [];
     const online = (u: User): boolean => this.chat.online.has(u.id);
     members.sort(
-      (a, b) => Number(online(b)) - Number(online(a)) || a.username.localeCompare(b.username),
+      (a, b) =>
+        Number(online(b)) - Number(online(a)) ||
+        this.chat.people.name(a).localeCompare(this.chat.people.name(b)),
     );
     const count = members.filter(online).length;
     const live = this.chat.conn === "connected";
@@ -111,7 +119,8 @@ export class MembersView {
               "li",
               { class: `person ${state}` },
               h("span", { class: "dot", "aria-hidden": "true" }),
-              h("span", { class: "name" }, u.username),
+              personName(this.chat.people.resolve(u), "name"),
+              h("span", { class: "muted handle" }, `@${u.username}`),
               u.id === this.chat.me.id ? h("span", { class: "muted you" }, " (you)") : null,
               h("span", { class: "presence" }, state),
             ),

@@ -5,6 +5,7 @@ import { describeError, type Chat } from "../chat";
 import { h, reconcile } from "../dom";
 import { icon } from "../icons";
 import type { RoomState } from "../state";
+import { DmList } from "./dmlist";
 
 export function roomHref(name: string): string {
   return `#/room/${encodeURIComponent(name)}`;
@@ -13,6 +14,11 @@ export function roomHref(name: string): string {
 /** "#" before a public room's name, a lock before a private one's. */
 export function roomMark(isPrivate: boolean): HTMLElement {
   return h("span", { class: "hash", "aria-hidden": "true" }, isPrivate ? icon("lock") : "#");
+}
+
+/** A person before a direct conversation's title. */
+export function dmMark(): HTMLElement {
+  return h("span", { class: "hash", "aria-hidden": "true" }, icon("person"));
 }
 
 export class Sidebar {
@@ -24,8 +30,11 @@ export class Sidebar {
   private readonly openSection: HTMLElement;
   private readonly emptyJoined = h("p", { class: "muted empty" }, "No rooms yet: join or create one.");
   private readonly status = h("p", { class: "form-error", role: "alert" });
+  /** v2: direct conversations, apart from rooms. */
+  private readonly dms: DmList;
 
   constructor(private readonly chat: Chat) {
+    this.dms = new DmList(chat);
     this.invitedSection = h(
       "section",
       null,
@@ -43,6 +52,7 @@ export class Sidebar {
         this.joined,
         this.emptyJoined,
       ),
+      this.dms.el,
       this.invitedSection,
       this.openSection,
       this.createForm(),
@@ -104,7 +114,9 @@ export class Sidebar {
   }
 
   render(): void {
-    const rooms = [...this.chat.rooms.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const rooms = [...this.chat.rooms.values()]
+      .filter((r) => r.kind !== "dm") // in their own section
+      .sort((a, b) => a.name.localeCompare(b.name));
     const joined = rooms.filter((r) => r.member);
     const invited = rooms.filter((r) => !r.member && r.isPrivate);
     const open = rooms.filter((r) => !r.member && !r.isPrivate);
@@ -127,6 +139,7 @@ export class Sidebar {
       open.map((room) => ({ key: room.name, make: () => this.joinItem(room, "Join") })),
     );
     this.openSection.hidden = open.length === 0;
+    this.dms.render();
   }
 
   private joinedItem(room: RoomState): HTMLElement {

@@ -99,6 +99,14 @@ export class Composer {
     this.box.placeholder = name ? `Message #${name}` : "";
   }
 
+  /** Name the box for what is open: a room's name, or a DM's title (its people). */
+  retitle(title: string, placeholder: string): void {
+    const label = `Message ${title}`;
+    if (this.label.textContent !== label) this.label.textContent = label;
+    const hint = `Message ${placeholder}`;
+    if (this.box.placeholder !== hint) this.box.placeholder = hint;
+  }
+
   focus(): void {
     this.box.focus();
   }

@@ -5,7 +5,7 @@ import type { Chat } from "../../chat";
 import { h, replace } from "../../dom";
 import { icon } from "../../icons";
 import type { RoomState } from "../../state";
-import { roomHref, roomMark } from "../sidebar";
+import { dmMark, roomHref, roomMark } from "../sidebar";
 import { Composer } from "./composer";
 import { Conversation } from "./conversation";
 import { NotifyMenu } from "./notifymenu";
@@ -72,8 +72,13 @@ export class RoomView {
     if (switched) this.switchTo(name);
     if (!name) return;
 
-    replace(this.title, roomMark(room?.isPrivate ?? false), name);
-    this.kind.textContent = room?.isPrivate ? "private" : "";
+    // A DM is titled with the other people's names (as they are now).
+    const dm = room?.kind === "dm";
+    const title = room && dm ? chat.people.title(room) : name;
+    replace(this.title, dm ? dmMark() : roomMark(room?.isPrivate ?? false), title);
+    this.kind.textContent = dm ? "direct message" : room?.isPrivate ? "private" : "";
+    this.composer.retitle(title, dm ? title : `#${name}`);
+    this.timeline.retitle(title);
     this.renderMembersToggle(room);
     this.notifyMenu.render(room);
 
@@ -92,9 +97,9 @@ export class RoomView {
       );
     }
     this.timeline.render(room, switched);
-    const text = typingText([...room.typing.values()].map((t) => t.user.username));
     this.composer.renderReply(room);
     this.conv.replies.refresh();
+    const text = typingText([...room.typing.values()].map((t) => chat.people.name(t.user)));
     if (this.typingLine.textContent !== text) this.typingLine.textContent = text;
   }
 

@@ -6,6 +6,7 @@ import { dayLabel, fullTimeOf, linkify, timeOf, waitText } from "../../format";
 import type { Notice, Pending } from "../../state";
 import type { User } from "../../types";
 import { mentionsOf } from "../../state/mentions";
+import { personName } from "../names";
 import type { PendingState, TimelineItem } from "./items";
 import {
   actionBar,
@@ -50,8 +51,15 @@ function daySeparator(at: string): HTMLElement {
   return h("li", { class: "day", role: "separator", "aria-label": label }, h("span", null, label));
 }
 
-function notice({ text, at }: Notice): HTMLElement {
-  return h("li", { class: "notice" }, text, " ", h("time", { datetime: at }, timeOf(at)));
+function notice({ text, at, user }: Notice): HTMLElement {
+  return h(
+    "li",
+    { class: "notice" },
+    user ? [personName(user), " "] : null,
+    text,
+    " ",
+    h("time", { datetime: at }, timeOf(at)),
+  );
 }
 
 function message(item: Extract<TimelineItem, { kind: "message" }>, conv: ConvActions): HTMLElement {
@@ -73,7 +81,7 @@ function message(item: Extract<TimelineItem, { kind: "message" }>, conv: ConvAct
     h(
       "div",
       { class: "msg-head" },
-      h("span", { class: `author hue-${hue(m.user.username)}` }, m.user.username),
+      personName(m.user, `author hue-${hue(m.user.username)}`),
       " ",
       h("time", { datetime: m.created_at, title: fullTimeOf(m.created_at) }, timeOf(m.created_at)),
       editedMark(m),
@@ -101,7 +109,7 @@ function pending(p: Pending, state: PendingState, compact: boolean, actions: Ite
       class: `msg mine pending ${state}${compact ? " compact" : ""}`,
       "aria-busy": state === "failed" ? "false" : "true",
     },
-    h("div", { class: "msg-head" }, h("span", { class: `author hue-${hue(me)}` }, me)),
+    h("div", { class: "msg-head" }, personName(actions.me, `author hue-${hue(me)}`)),
     h("div", { class: "msg-text" }, linkify(p.text)),
     h("div", { class: "pending-status" }, label),
   );

@@ -60,6 +60,12 @@ export class Timeline {
     this.items = items;
   }
 
+  /** Name the log for what is shown (a DM's title is its people, as they are named now). */
+  retitle(title: string): void {
+    const label = `Messages in ${title}`;
+    if (this.items.getAttribute("aria-label") !== label) this.items.setAttribute("aria-label", label);
+  }
+
   private atBottomNow(): boolean {
     const t = this.el;
     return t.scrollHeight - t.scrollTop - t.clientHeight <= BOTTOM_SLACK_PX;
@@ -166,7 +172,10 @@ export class Timeline {
       const text = {
         loading: "Loading messages…",
         older: "Loading earlier messages…",
-        start: `This is the beginning of #${room.name}.`,
+        start:
+          room.kind === "dm"
+            ? `This is the beginning of your conversation with ${this.chat.people.title(room)}.`
+            : `This is the beginning of #${room.name}.`,
       }[key];
       this.edge.replaceChildren(h("p", { class: "muted" }, text ?? ""));
     }
