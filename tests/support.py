@@ -204,6 +204,9 @@ SERVER_EVENTS = (
     "invited",
     "dmCreated",
     "userUpdated",
+    "roomUpdated",
+    "roomDeleted",
+    "sessionEnded",
 )
 
 

@@ -29,7 +29,18 @@ from hubbub import __version__
 from hubbub.actions import presence
 from hubbub.api.edge import CSP, BodyLimit, SecurityHeaders
 from hubbub.api.errors import install_error_handlers
-from hubbub.api.routes import auth, dms, health, messages, rooms, search, uploads, users
+from hubbub.api.routes import (
+    admin,
+    auth,
+    dms,
+    health,
+    messages,
+    moderation,
+    rooms,
+    search,
+    uploads,
+    users,
+)
 from hubbub.config import Settings
 from hubbub.fanout.factory import build_fanout
 from hubbub.files.storage import DiskStorage
@@ -125,7 +136,7 @@ def create_app(settings: Settings | None = None) -> Any:
             allow_methods=["*"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    routers = (auth, users, rooms, dms, messages, search, uploads)
+    routers = (auth, users, admin, rooms, dms, messages, search, uploads, moderation)
     for router in (module.router for module in routers):
         api.include_router(router, responses=COMMON_ERRORS)
     api.include_router(health.router)

@@ -1,4 +1,4 @@
-"""``hubbub serve`` and ``hubbub db upgrade``."""
+"""``hubbub serve``, ``hubbub db upgrade``, and the operator's ``users``/``rooms`` commands."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import copy
 import sys
 from typing import Any
 
+from hubbub import operator
 from hubbub.config import Settings
 
 
@@ -23,6 +24,7 @@ def main(argv: list[str] | None = None) -> None:
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply every pending migration")
+    operator.add_commands(commands)
 
     args = parser.parse_args(argv)
     settings = Settings()
@@ -30,6 +32,8 @@ def main(argv: list[str] | None = None) -> None:
         _upgrade(settings)
     elif args.command == "serve":
         _serve(settings, args)
+    else:
+        sys.exit(operator.run(settings, args))
 
 
 def _upgrade(settings: Settings) -> None:

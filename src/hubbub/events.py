@@ -92,9 +92,22 @@ MessageUpdated = MessageOut  # the whole message after an edit, delete or reacti
 
 
 class RoomEventOut(Out):
-    type: Literal["join", "leave"]
+    type: Literal["join", "leave", "kick", "ban", "role", "mute"]
     room: str
     user: UserOut
+    by: UserOut | None = None  # kick, ban, role, mute: who did it
+    role: Literal["moderator", "member"] | None = None  # role: the new one
+    until: str | None = None  # mute: when it ends
+
+
+class RoomUpdatedOut(Out):
+    """A room's topic, roles or archived state changed (to its members)."""
+
+    room: RoomOut
+
+
+class RoomDeletedOut(Out):
+    room: str
 
 
 class UserStatusOut(Out):

@@ -8,7 +8,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from hubbub.store.base import Attachment, MessageRecord, RoomListing, RoomRecord, UserRecord
+from hubbub.store.base import (
+    Attachment,
+    AuditRecord,
+    MessageRecord,
+    RoomListing,
+    RoomRecord,
+    UserRecord,
+)
 
 Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{3,32}$")]
 Password = Annotated[str, Field(min_length=8, max_length=1024)]
@@ -62,6 +69,27 @@ class NotifyIn(In):
     level: Literal["all", "mentions", "none"]
 
 
+class UsernameIn(In):
+    username: str = Field(min_length=1, max_length=64)
+
+
+class MuteIn(UsernameIn):
+    seconds: int = Field(description="how long, 1 s to a year")
+
+
+class RoleIn(In):
+    role: Literal["moderator", "member"]
+
+
+class TopicIn(In):
+    topic: str | None = Field(default=None, max_length=1000)
+
+
+class PasswordChangeIn(In):
+    old_password: str = Field(min_length=1, max_length=1024)
+    new_password: Password
+
+
 class MessageEdit(In):
     text: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]  # length: by the action
 
@@ -90,6 +118,8 @@ class RoomOut(Out):
     last_seq: int
     rev: int = Field(description="the room's change counter (PROTOCOL v2)")
     kind: Literal["room", "dm"] = "room"
+    topic: str | None = None
+    archived: bool = Field(default=False, description="read-only from then on")
 
     @classmethod
     def of(cls, room: RoomRecord) -> RoomOut:
@@ -101,6 +131,8 @@ class RoomOut(Out):
             last_seq=room.last_seq,
             rev=room.last_rev,
             kind=room.kind,
+            topic=room.topic,
+            archived=room.archived,
         )
 
 
@@ -288,3 +320,41 @@ class ErrorDetail(Out):
 
 class ErrorOut(Out):
     error: ErrorDetail
+
+
+class AuditActorOut(Out):
+    id: int
+    username: str
+
+
+class AuditEntryOut(Out):
+    id: int
+    at: str
+    actor: AuditActorOut | None
+    action: str
+    room: str | None
+    target: str | None
+    detail: str | None
+
+
+class AuditOut(Out):
+    entries: list[AuditEntryOut]
+
+    @classmethod
+    def of(cls, entries: list[AuditRecord]) -> AuditOut:
+        return cls(
+            entries=[
+                AuditEntryOut(
+                    id=e.id,
+                    at=e.at,
+                    actor=AuditActorOut(id=e.actor_id, username=e.actor_username)
+                    if e.actor_id is not None and e.actor_username is not None
+                    else None,
+                    action=e.action,
+                    room=e.room,
+                    target=e.target,
+                    detail=e.detail,
+                )
+                for e in entries
+            ]
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from hubbub.errors import Conflict, Unauthorized
+from hubbub.errors import Conflict, Forbidden, Unauthorized
 from hubbub.fanout.base import SessionEnded
 from hubbub.hub import Hub
 from hubbub.schemas import TokenPairOut, UserOut
@@ -31,6 +31,10 @@ async def login(hub: Hub, *, username: str, password: str) -> TokenPairOut:
     ok = await hub.passwords.verify(stored_hash, password)
     if not ok or credentials is None:
         raise Unauthorized("wrong username or password")
+    account = await hub.store.account(username=credentials.username)
+    if account is None or account.deactivated:
+        # Only after the password matched: nobody learns an account's state by guessing.
+        raise Forbidden("this account is deactivated; ask a server admin")
     user = UserRecord(id=credentials.id, username=credentials.username)
     return await _issue(hub, user, family_id=secrets.token_hex(16))
 

@@ -7,7 +7,7 @@ from hubbub import policy
 from hubbub.actions.messages import clean_text, mentioned
 from hubbub.actions.publish import publish_updates
 from hubbub.actions.refusals import raise_refused
-from hubbub.actions.rooms import member_access
+from hubbub.actions.rooms import member_access, room_access
 from hubbub.errors import BadRequest, NotFound
 from hubbub.hub import Hub
 from hubbub.reactions import is_reaction
@@ -42,8 +42,9 @@ async def edit_message(
     hub: Hub, user: TokenUser, *, room: str, seq: int, text: str
 ) -> MessageRecord:
     text = clean_text(hub, text)
-    target = (await member_access(hub, user, room)).room
-    policy.may_edit(await _message(hub, target, seq), user_id=user.id)
+    access = await room_access(hub, user, room)
+    target = access.room
+    policy.may_edit(access, await _message(hub, target, seq))
     return await _change(
         hub,
         MessageChange(
@@ -59,8 +60,9 @@ async def edit_message(
 
 
 async def delete_message(hub: Hub, user: TokenUser, *, room: str, seq: int) -> MessageRecord:
-    target = (await member_access(hub, user, room)).room
-    policy.may_delete(target, await _message(hub, target, seq), user_id=user.id)
+    access = await room_access(hub, user, room)
+    target = access.room
+    policy.may_delete(access, await _message(hub, target, seq))
     return await _change(
         hub, MessageChange(room=target, seq=seq, kind="delete", actor_id=user.id, at=utc_now())
     )

@@ -50,19 +50,22 @@ async def room_access(hub: Hub, user: TokenUser, name: str) -> RoomAccess:
 async def readable_room(hub: Hub, user: TokenUser, name: str) -> RoomRecord:
     """A room the user may read: any public room, a private one only as a member."""
     access = await room_access(hub, user, name)
-    policy.may_read(access.room, member=access.member)
+    policy.may_read(access)
     return access.room
 
 
 async def member_access(hub: Hub, user: TokenUser, name: str) -> RoomAccess:
-    """A room the user belongs to (needed to post or type), and the user as stored."""
+    """A room the user may post in (send, type, upload), and the user as stored."""
     access = await room_access(hub, user, name)
-    policy.may_post(access.room, member=access.member)
+    policy.may_post(access)
     return access
 
 
 async def member_room(hub: Hub, user: TokenUser, name: str) -> RoomRecord:
-    return (await member_access(hub, user, name)).room
+    """A room the user belongs to (read marks, notification levels: archived is fine)."""
+    access = await room_access(hub, user, name)
+    policy.may_be_member(access)
+    return access.room
 
 
 async def list_rooms(hub: Hub, user: TokenUser) -> list[RoomListing]:
@@ -90,7 +93,7 @@ async def join_room(hub: Hub, user: TokenUser, name: str) -> RoomRecord:
     invited = (
         room.private and not member and await hub.store.is_invited(room_id=room.id, user_id=user.id)
     )
-    policy.may_join(room, member=member, invited=invited)
+    policy.may_join(access, invited=invited)
     if await hub.store.add_member(room_id=room.id, user_id=user.id):
         await hub.broker.publish(MembershipChange(user_id=user.id, room=room.name, joined=True))
         await _publish_room_event(hub, "join", room, access.user)
@@ -114,7 +117,7 @@ async def join_and_load(hub: Hub, user: TokenUser, name: str) -> Joined:
 async def leave_room(hub: Hub, user: TokenUser, name: str) -> None:
     access = await room_access(hub, user, name)
     room = access.room
-    policy.may_leave(room)
+    policy.may_leave(access)
     if await hub.store.remove_member(room_id=room.id, user_id=user.id):
         # Tell the room first, while the leaver's sockets still receive it.
         await _publish_room_event(hub, "leave", room, access.user)
@@ -122,8 +125,9 @@ async def leave_room(hub: Hub, user: TokenUser, name: str) -> None:
 
 
 async def invite(hub: Hub, user: TokenUser, name: str, *, username: str) -> None:
-    room = await find_room(hub, name)
-    policy.may_invite(room, user_id=user.id)
+    access = await room_access(hub, user, name)
+    room = access.room
+    policy.may_invite(access)
     invitee = await hub.store.get_user_by_name(username=username)
     if invitee is None:
         raise NotFound(f"no user named {username!r}")
@@ -177,7 +181,9 @@ async def _publish_room_event(
     await hub.broker.publish(
         Emit(
             event="roomEvent",
-            data=RoomEventOut(type=kind, room=room.name, user=UserOut.of(user)).model_dump(),
+            data=RoomEventOut(type=kind, room=room.name, user=UserOut.of(user)).model_dump(
+                exclude_none=True
+            ),
             to="room",
             key=room.name,
         )

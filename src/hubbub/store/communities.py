@@ -11,12 +11,13 @@ from hubbub.store.base import (
     Account,
     AuditEntry,
     AuditRecord,
+    RoomRecord,
     RoomRole,
     Standing,
     utc_now,
 )
 from hubbub.store.portable import Step
-from hubbub.store.rows import as_iso
+from hubbub.store.rows import ROOM_COLUMNS, as_iso, room_from_row
 
 
 def _audit(entry: AuditEntry) -> Step:
@@ -130,6 +131,13 @@ class Communities:
     async def delete_room(self, *, room_id: int, audit: AuditEntry) -> None:
         """The room and everything in it (memberships, messages, uploads' records)."""
         await self._steps([Step("DELETE FROM rooms WHERE id = ?", (room_id,)), _audit(audit)])
+
+    async def all_rooms(self) -> list[RoomRecord]:
+        """Every room but DMs, by name (the operator's list)."""
+        rows = await self._rows(
+            f"SELECT {ROOM_COLUMNS} FROM rooms r WHERE r.kind = 'room' ORDER BY r.name"
+        )
+        return [room_from_row(r) for r in rows]
 
     # ---- accounts ----
     async def account(self, *, username: str) -> Account | None:
