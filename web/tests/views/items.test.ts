@@ -166,3 +166,26 @@ describe("typingText", () => {
     expect(typingText(["a", "b", "c"])).toBe("Several people are typing…");
   });
 });
+
+describe("timeline items (v2)", () => {
+  it("makes a message anew when its rev, editing state or quoted original changes", () => {
+    const reply = msg(2, { rev: 5, reply_to: 1 });
+    const original = msg(1, { rev: 3 });
+    const list = items({
+      messages: [reply],
+      editing: 2,
+      original: (seq) => (seq === 1 ? original : undefined),
+    });
+    const item = list.find((i) => i.kind === "message");
+    expect(item?.key).toBe("m2r5eq3");
+    expect(item?.kind === "message" && item.editing).toBe(true);
+    expect(item?.kind === "message" && item.quote).toEqual({ seq: 1, original });
+    const unknown = items({ messages: [reply], original: () => undefined });
+    expect(unknown.find((i) => i.kind === "message")?.key).toBe("m2r5q?");
+  });
+
+  it("keeps v1 keys for messages without revs or replies", () => {
+    const list = items({ messages: [msg(1)], editing: null });
+    expect(keys(list)).toContain("m1");
+  });
+});

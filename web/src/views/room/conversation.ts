@@ -12,8 +12,9 @@ import type { ConvActions } from "./parts";
 import { RepliesPanel } from "./replies";
 
 export class Conversation {
-  /** The message being edited. */
+  /** The message being edited, and what the editor holds so far. */
   editing: { room: string; seq: number } | null = null;
+  private editText: string | null = null;
   /** Per room: the seq the next message replies to. */
   private readonly replyTo = new Map<string, number>();
   private readonly picker = new EmojiPicker();
@@ -47,6 +48,7 @@ export class Conversation {
       .find((m) => m.user.id === this.chat.me.id && !m.deleted && m.rev !== undefined);
     if (!mine) return false;
     this.editing = { room: room.name, seq: mine.seq };
+    this.editText = null;
     this.chat.changed();
     return true;
   }
@@ -79,7 +81,14 @@ export class Conversation {
       canDelete: (m: Message) => m.user.id === chat.me.id || room.role === "owner",
       startEdit: (m: Message) => {
         this.editing = { room: room.name, seq: m.seq };
+        this.editText = null;
         chat.changed();
+      },
+      editDraft: {
+        get: () => this.editText,
+        set: (text: string) => {
+          this.editText = text;
+        },
       },
       saveEdit: async (m: Message, text: string) => {
         if (text.trim() === m.text) {
@@ -110,6 +119,7 @@ export class Conversation {
 
   private stopEditing(): void {
     this.editing = null;
+    this.editText = null;
     this.chat.changed();
     this.focusComposer();
   }

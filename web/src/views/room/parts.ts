@@ -20,6 +20,8 @@ export interface ConvActions {
   canDelete(m: Message): boolean;
   startEdit(m: Message): void;
   saveEdit(m: Message, text: string): Promise<string | null>;
+  /** What the editor holds so far (it is drawn anew when the message changes meanwhile). */
+  editDraft: { get(): string | null; set(text: string): void };
   cancelEdit(): void;
   remove(m: Message): void;
   reply(m: Message): void;
@@ -168,7 +170,8 @@ export function editor(m: Message, actions: ConvActions): HTMLElement {
     rows: 2,
     dataset: { autofocus: "true" },
   });
-  box.value = m.text;
+  box.value = actions.editDraft.get() ?? m.text;
+  box.addEventListener("input", () => actions.editDraft.set(box.value));
   const error = h("p", { class: "form-error", role: "alert" });
   const save = h("button", { type: "submit", class: "small primary" }, "Save");
   const cancel = h("button", { type: "button", class: "small quiet" }, "Cancel");
