@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -235,5 +237,48 @@ async def test_limits_and_revocation_hold_across_nodes(
         await asyncio.wait_for(gone.wait(), 5)
         me = await api.http.get("/api/me", headers=alice.headers)
         assert me.status_code == 401
+    finally:
+        await api.close()
+
+
+async def test_moderation_and_deactivation_take_effect_on_the_other_node(
+    two_nodes: list[ServerProcess], clients
+) -> None:
+    """A kick made on node one takes the spammer's socket on node two out of the room at
+    once; a deactivation made with the command line closes their socket on node two."""
+    one, two = two_nodes
+    api = Api(one.url)
+    try:
+        owner, spammer = await api.register("owner"), await api.register("spammer")
+        room = await api.create_room(owner)
+        assert (await api.join(spammer, room)).status_code == 200
+        o = await clients(one.url, owner.access_token)
+        s = await clients(two.url, spammer.access_token)
+        await o.send(room, "before")
+        await s.wait_for("receiveMessage", lambda m: m["text"] == "before")
+
+        r = await api.http.post(
+            f"/api/rooms/{room}/kick", json={"username": spammer.username}, headers=owner.headers
+        )
+        assert r.status_code == 204
+        await s.wait_for("roomEvent", lambda e: e["type"] == "kick")
+        await o.send(room, "after")
+        await o.wait_for("receiveMessage", lambda m: m["text"] == "after")
+        await settle(0.5)
+        assert "after" not in await s.received_texts(room)
+
+        done = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "hubbub", "users", "deactivate", spammer.username],
+            env=two.env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        await s.wait_for("sessionEnded")
+        for node in (one, two):
+            r = await api.http.get(f"{node.url}/api/me", headers=spammer.headers)
+            assert r.status_code == 401
     finally:
         await api.close()
