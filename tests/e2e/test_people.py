@@ -108,7 +108,7 @@ async def test_direct_message_from_the_picker_arrives_live(
     # Not among rooms; no invite or leave in a DM.
     room_links = bob.rooms_nav.get_by_role("link", name=re.compile(r"^(private )?room dm-"))
     await expect(room_links).to_have_count(0)
-    panel = bob.page.get_by_role("complementary", name="People in this conversation")
+    panel = bob.page.get_by_role("complementary", name="People in this DM")
     await expect(panel.get_by_role("listitem")).to_have_count(2)
     await expect(panel.get_by_role("button", name=re.compile("^Leave"))).to_have_count(0)
     await expect(panel.get_by_role("textbox", name="Invite someone (username)")).to_have_count(0)

@@ -36,7 +36,11 @@ export class Jumps {
       await chat.refreshRooms(); // a room made or joined a moment ago
       room = chat.rooms.get(roomName);
     }
-    if (!room?.member) return; // the room view says why it cannot show it
+    if (!room?.member) {
+      this.target = null; // the room view says why it cannot show it (or offers to join)
+      chat.changed();
+      return;
+    }
     if (!room.loaded) await chat.history.loadLatest(room); // often the hit is recent
     if (!room.msgs.has(seq)) await this.around(room, seq);
     if (this.target?.room === roomName && this.target.seq === seq && !room.msgs.has(seq)) {
@@ -57,6 +61,7 @@ export class Jumps {
       room.showAround(page.messages, page.has_more);
       this.settle(room);
     } catch (error) {
+      this.target = null;
       if (room.name === chat.openName) chat.openError = describeError(error);
     }
   }

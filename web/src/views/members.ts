@@ -91,7 +91,7 @@ export class MembersView {
     // Nobody joins, is invited to or leaves a DM (the server refuses).
     const dm = room.kind === "dm";
     this.title.textContent = dm
-      ? "People in this conversation"
+      ? "People in this DM"
       : `People in ${room.isPrivate ? "" : "#"}${name}`;
     this.inviteForm.hidden = !room.isPrivate || dm;
     if (this.leave.parentElement) this.leave.parentElement.hidden = dm;
@@ -119,9 +119,17 @@ export class MembersView {
               "li",
               { class: `person ${state}` },
               h("span", { class: "dot", "aria-hidden": "true" }),
-              personName(this.chat.people.resolve(u), "name"),
-              h("span", { class: "muted handle" }, `@${u.username}`),
-              u.id === this.chat.me.id ? h("span", { class: "muted you" }, " (you)") : null,
+              h(
+                "span",
+                { class: "who" },
+                h(
+                  "span",
+                  { class: "who-line" },
+                  personName(this.chat.people.resolve(u), "name"),
+                  u.id === this.chat.me.id ? h("span", { class: "muted you" }, " (you)") : null,
+                ),
+                h("span", { class: "muted handle" }, `@${u.username}`),
+              ),
               h("span", { class: "presence" }, state),
             ),
         };
