@@ -5,7 +5,17 @@
 import { h } from "../dom";
 import { emojiMatches, qualified, type EmojiEntry } from "../state/emoji";
 
-export const QUICK = ["👍", "❤️", "😂", "🎉", "😮", "😢", "🙏", "👀"];
+/** Common reactions, first in the picker, with their names (emojibase's labels). */
+export const QUICK: readonly [string, string][] = [
+  ["👍", "thumbs up"],
+  ["❤️", "red heart"],
+  ["😂", "face with tears of joy"],
+  ["🎉", "party popper"],
+  ["😮", "face with open mouth"],
+  ["😢", "crying face"],
+  ["🙏", "folded hands"],
+  ["👀", "eyes"],
+];
 const GROUPS: Record<number, string> = {
   0: "Smileys and emotion",
   1: "People and body",
@@ -49,7 +59,7 @@ export class EmojiPicker {
     const quick = h(
       "div",
       { class: "emoji-quick", role: "group", "aria-label": "Common reactions" },
-      QUICK.map((emoji) => this.button(emoji, null, 0)),
+      QUICK.map(([emoji, label]) => this.button(emoji, label, 0)),
     );
     this.dialog.append(
       h(
@@ -109,16 +119,14 @@ export class EmojiPicker {
     resolve?.(emoji);
   }
 
-  private button(emoji: string, label: string | null, tabIndex: number): HTMLButtonElement {
+  private button(emoji: string, label: string, tabIndex: number): HTMLButtonElement {
     const b = h(
       "button",
       { type: "button", class: "emoji", tabindex: String(tabIndex) },
       emoji,
     );
-    if (label) {
-      b.title = label;
-      b.setAttribute("aria-label", `${emoji} ${label}`);
-    }
+    b.title = label;
+    b.setAttribute("aria-label", `${emoji} ${label}`);
     b.addEventListener("click", () => this.finish(emoji));
     return b;
   }
