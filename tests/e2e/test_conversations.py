@@ -48,8 +48,10 @@ async def two(sqlite_server: ServerProcess, people: PersonFactory) -> AsyncItera
 
 def message(person: Person, room: str, text: str) -> Locator:
     """The stored message whose text is (or, once deleted, was) exactly `text`."""
-    return person.timeline(room).locator("li.msg:not(.pending)").filter(
-        has=person.page.locator(".msg-text", has_text=re.compile(rf"^{re.escape(text)}$"))
+    return (
+        person.timeline(room)
+        .locator("li.msg:not(.pending)")
+        .filter(has=person.page.locator(".msg-text", has_text=re.compile(rf"^{re.escape(text)}$")))
     )
 
 
@@ -132,7 +134,9 @@ async def test_reactions_show_for_the_other_and_toggle(two: Two):
     outside: list[str] = []
     bob.page.on(
         "request",
-        lambda r: outside.append(r.url) if not r.url.startswith(bob.page.url.split("/#")[0]) else None,
+        lambda r: (
+            outside.append(r.url) if not r.url.startswith(bob.page.url.split("/#")[0]) else None
+        ),
     )
     await act(message(bob, room, "lunch at noon?"), "React")
     picker = bob.page.get_by_role("dialog", name="Add a reaction")
@@ -184,7 +188,9 @@ async def test_a_reply_quotes_and_jumps_to_a_message_far_back(
     await expect(by_seq(bob, room, original)).to_have_count(0)
 
     # A reply to it (from another client) quotes it: author and first line, fetched.
-    r = await talker.call("sendMessage", {"room": room, "text": "answering myself", "reply_to": original})
+    r = await talker.call(
+        "sendMessage", {"room": room, "text": "answering myself", "reply_to": original}
+    )
     assert r["ok"], r
     reply = message(bob, room, "answering myself")
     quote = reply.get_by_role("button", name=re.compile("^In reply to"))
@@ -200,7 +206,7 @@ async def test_a_reply_quotes_and_jumps_to_a_message_far_back(
     await expect(target).to_be_focused()
     await expect(target.get_by_role("button", name="1 reply")).to_be_visible()
 
-    # Bob replies from the UI: the quote above the composer, cancelled by ×, then sent.
+    # Bob replies from the UI: the quote above the composer, cancelled by its button, then sent.
     latest = message(bob, room, "answering myself")
     await act(latest, "Reply")
     bar = bob.page.locator(".reply-bar")
@@ -255,7 +261,9 @@ async def test_mentions_autocomplete_highlight_and_badge(two: Two, sqlite_server
     await expect(entry.locator(".mention-badge")).to_be_hidden()
 
     # Alice's copy marks the mention too, but not as hers.
-    await expect(message(alice, room, f"hey @{bob.username} look").locator(".mention.me")).to_have_count(0)
+    await expect(
+        message(alice, room, f"hey @{bob.username} look").locator(".mention.me")
+    ).to_have_count(0)
 
     # The notification level is chosen in the room header and kept by the server.
     level = bob.page.get_by_label("Notify")
