@@ -274,7 +274,12 @@ export class RoomState {
    * message) becomes the window, as the latest page does; what was shown after it is held
    * (not shown: the window is contiguous) until newer pages reach it. */
   showAround(page: Message[], hasMore: boolean): void {
-    this.setLatest(page, hasMore);
+    // Not `setLatest`: a page of older messages says nothing of where the change stream
+    // is (its revs are old), so the rev mark stays where it is.
+    this.window(
+      page.map((m) => this.outside.take(m)),
+      hasMore,
+    );
     this.pastWindow = true;
   }
 
@@ -286,7 +291,7 @@ export class RoomState {
 
   /** A newer page (`?after=contig`), just below the window of a detached room. */
   appendNewer(page: Message[], hasMore: boolean): void {
-    for (const m of page) this.ingest(m);
+    for (const m of page) this.ingest(this.outside.take(m));
     if (!hasMore) this.pastWindow = false;
   }
 

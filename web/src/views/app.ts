@@ -146,7 +146,7 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
     profile.render();
     search.render();
     // Names drawn from older copies of people (a rename since): as known now.
-    refreshNames(shell, chat.people);
+    refreshNames(document, chat.people); // the shell, and dialogs in the top layer
     const open = chat.openRoom;
     const place = open?.kind === "dm" ? chat.people.title(open) : chat.openName && `#${chat.openName}`;
     notifier.title(chat.totalUnread, place);

@@ -40,7 +40,8 @@ export class Dialog {
   open(focus?: HTMLElement): void {
     if (this.el.open) return;
     this.opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    if (!this.el.isConnected) document.body.append(this.el);
+    // Inside the app's root, so the screen that replaces this one takes it away too.
+    if (!this.el.isConnected) (document.getElementById("app") ?? document.body).append(this.el);
     this.el.showModal();
     const first = focus ?? this.body.querySelector<HTMLElement>("input, textarea, select, button");
     first?.focus();

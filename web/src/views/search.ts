@@ -72,7 +72,20 @@ export class SearchView {
       if (event.key === "Escape" && !this.panel.hidden) {
         event.preventDefault();
         this.close();
+      } else if (event.key === "ArrowDown" && !this.panel.hidden) {
+        event.preventDefault();
+        this.list.querySelector<HTMLElement>(".hit")?.focus(); // on to the results
       }
+    });
+    // Up and Down move between results (and from the first back to the box).
+    this.list.addEventListener("keydown", (event) => {
+      if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+      const hits = [...this.list.querySelectorAll<HTMLElement>(".hit")];
+      const at = hits.indexOf(document.activeElement as HTMLElement);
+      if (at < 0) return;
+      event.preventDefault();
+      const next = event.key === "ArrowDown" ? hits[at + 1] : (hits[at - 1] ?? this.input);
+      next?.focus();
     });
   }
 

@@ -76,3 +76,20 @@ describe("RoomState.showAround", () => {
     expect(room.oldest).toBe(51);
   });
 });
+
+describe("RoomState.showAround and the change stream", () => {
+  it("leaves the rev mark where it was (old messages say nothing of the stream)", () => {
+    const room = new RoomState(listing({ last_seq: 100, rev: 140 }));
+    room.setLatest(
+      range(51, 100).map((m) => ({ ...m, rev: m.seq + 40 })),
+      true,
+    );
+    const mark = room.revs?.mark;
+    room.showAround(
+      range(1, 30).map((m) => ({ ...m, rev: m.seq })),
+      false,
+    );
+    expect(room.detached).toBe(true);
+    expect(room.revs?.mark).toBe(mark);
+  });
+});
