@@ -247,6 +247,17 @@ async def test_rest_changes_match_the_socket_ones(server: ServerProcess, api: Ap
     assert r.status_code == 200 and len(r.json()["reactions"]) == 2
     r = await api.http.delete(f"{base}/reactions/🎉", headers=p.bob.headers)
     assert r.status_code == 200 and [x["emoji"] for x in r.json()["reactions"]] == [":+1:"]
+    # one emoji spelled two ways (with and without U+FE0F) is one reaction, stored fully
+    # qualified, whoever sent which
+    r = await api.http.put(f"{base}/reactions/❤", headers=p.bob.headers)
+    assert r.status_code == 200
+    r = await api.http.put(f"{base}/reactions/❤\ufe0f", headers=p.alice.headers)
+    hearts = [x for x in r.json()["reactions"] if x["emoji"].startswith("❤")]
+    assert hearts == [{"emoji": "❤\ufe0f", "user_ids": [p.bob.id, p.alice.id]}]
+    r = await api.http.delete(f"{base}/reactions/❤\ufe0f", headers=p.bob.headers)
+    assert r.status_code == 200
+    r = await api.http.delete(f"{base}/reactions/❤", headers=p.alice.headers)
+    assert [x["emoji"] for x in r.json()["reactions"]] == [":+1:"]
     r = await api.http.put(f"{base}/reactions/nope", headers=p.bob.headers)
     assert r.status_code == 400 and r.json()["error"]["code"] == "bad_request"
     r = await api.http.patch(base, json={"text": "mine now"}, headers=p.bob.headers)

@@ -10,7 +10,7 @@ from hubbub.actions.refusals import raise_refused
 from hubbub.actions.rooms import member_access, room_access
 from hubbub.errors import BadRequest, NotFound
 from hubbub.hub import Hub
-from hubbub.reactions import is_reaction
+from hubbub.reactions import canonical_reaction
 from hubbub.security import TokenUser
 from hubbub.store.base import (
     ChangeKind,
@@ -72,11 +72,14 @@ async def react(
     hub: Hub, user: TokenUser, *, room: str, seq: int, emoji: str, add: bool
 ) -> MessageRecord:
     """Add or remove the user's reaction; idempotent (a repeat changes nothing)."""
-    if not is_reaction(emoji):
+    canonical = canonical_reaction(emoji)
+    if canonical is None:
         raise BadRequest("a reaction is one emoji or a :shortcode:")
     target = (await member_access(hub, user, room)).room
     kind: ChangeKind = "react" if add else "unreact"
     return await _change(
         hub,
-        MessageChange(room=target, seq=seq, kind=kind, actor_id=user.id, at=utc_now(), emoji=emoji),
+        MessageChange(
+            room=target, seq=seq, kind=kind, actor_id=user.id, at=utc_now(), emoji=canonical
+        ),
     )
