@@ -2,7 +2,7 @@
 // by what the server lists (rooms' people, members, who is online, user searches) and by
 // `userUpdated`; setting one's own display name; finding people by name.
 
-import { displayName, dmTitle, People } from "../state/people";
+import { dmTitle, People } from "../state/people";
 import type { PresenceUser, RoomListing, User, UserUpdated } from "../types";
 import type { RoomState } from "../state";
 import type { Chat } from "./index";
@@ -75,5 +75,3 @@ export class PeopleNames {
     return users;
   }
 }
-
-export { displayName };

@@ -165,6 +165,7 @@ export class PickerView {
         h("span", { class: "dot", "aria-hidden": "true" }),
         personName(this.chat.people.resolve(u), "name"),
         h("span", { class: "muted handle" }, ` @${u.username}`),
+        u.bot ? h("span", { class: "muted handle" }, " (bot)") : null,
         h("span", { class: "presence" }, u.online ? "online" : "offline"),
       ),
     );
