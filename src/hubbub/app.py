@@ -34,6 +34,7 @@ from hubbub.api.routes import (
     auth,
     dms,
     health,
+    integrations,
     messages,
     moderation,
     rooms,
@@ -136,7 +137,7 @@ def create_app(settings: Settings | None = None) -> Any:
             allow_methods=["*"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    routers = (auth, users, admin, rooms, dms, messages, search, uploads, moderation)
+    routers = (auth, users, admin, rooms, dms, messages, search, uploads, moderation, integrations)
     for router in (module.router for module in routers):
         api.include_router(router, responses=COMMON_ERRORS)
     api.include_router(health.router)

@@ -140,6 +140,12 @@ def may_manage_room(access: RoomAccess) -> None:
         raise Forbidden("only the room's owner or a server admin can do that")
 
 
+def may_manage_webhooks(access: RoomAccess) -> None:
+    """Create, list and delete a room's incoming webhooks: owner or moderators."""
+    if _is_dm(access) or not _runs(access):
+        raise Forbidden("only the room's owner or moderators manage its webhooks")
+
+
 def may_administer(*, admin: bool) -> None:
     if not admin:
         raise Forbidden("only a server admin can do that")

@@ -38,6 +38,7 @@ Kind = Literal[
     "login_ip",
     "login_user",
     "refresh_ip",
+    "webhooks_ip",
 ]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 
@@ -55,6 +56,7 @@ _MESSAGES: dict[Kind, str] = {
     "login_ip": "Too many sign-in attempts from this address",
     "login_user": "Too many sign-in attempts for this account",
     "refresh_ip": "Too many session renewals from this address",
+    "webhooks_ip": "Too many webhook posts from this address",
 }
 
 

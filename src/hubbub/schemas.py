@@ -90,6 +90,14 @@ class PasswordChangeIn(In):
     new_password: Password
 
 
+class WebhookIn(In):
+    name: str = Field(min_length=1, max_length=64)
+
+
+class HookIn(In):
+    text: str = Field(max_length=100_000)
+
+
 class MessageEdit(In):
     text: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]  # length: by the action
 
@@ -358,3 +366,28 @@ class AuditOut(Out):
                 for e in entries
             ]
         )
+
+
+class BotCreatedOut(Out):
+    user: UserOut
+    token: str = Field(description="the bot's API token, shown this once")
+
+
+class BotsOut(Out):
+    bots: list[UserOut]
+
+
+class WebhookCreatedOut(Out):
+    id: int
+    name: str
+    url: str = Field(description='POST {"text"} here; shown this once')
+
+
+class WebhookOut(Out):
+    id: int
+    name: str
+    bot: UserOut
+
+
+class WebhooksOut(Out):
+    webhooks: list[WebhookOut]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import timedelta
 
 from hubbub.errors import Conflict, Forbidden, Unauthorized
@@ -65,12 +66,33 @@ async def authenticate(hub: Hub, access_token: str | None) -> TokenUser:
     (logout and a replayed refresh token end a login before its tokens expire)."""
     if not access_token:
         raise Unauthorized("an access token is required")
+    if access_token.startswith(API_TOKEN_PREFIX):
+        return await _api_token_user(hub, access_token)
     user = hub.tokens.verify(access_token)
     if user.session is None or not await hub.store.session_active(
         session=user.session, user_id=user.id
     ):
         raise Unauthorized("this login has ended; log in again")
     return user
+
+
+API_TOKEN_PREFIX = "hbt_"
+API_TOKEN_LIFETIME = 10 * 365 * 24 * 3600  # until deleted, in practice
+
+
+async def _api_token_user(hub: Hub, token: str) -> TokenUser:
+    """A bot's opaque token: looked up by its hash on every call, like a login's session,
+    so deleting the bot stops it at once."""
+    found = await hub.store.api_token_user(token_hash=hash_refresh_token(token))
+    if found is None:
+        raise Unauthorized("unknown or revoked API token")
+    user, session = found
+    return TokenUser(
+        id=user.id,
+        username=user.username,
+        session=session,
+        expires_at=int(time.time()) + API_TOKEN_LIFETIME,
+    )
 
 
 async def _issue(hub: Hub, user: UserRecord, *, family_id: str) -> TokenPairOut:

@@ -247,5 +247,15 @@ class Account:
     deactivated: bool
 
 
+@dataclass(frozen=True, slots=True)
+class WebhookRecord:
+    id: int
+    room_id: int
+    room: str
+    name: str
+    secret_hash: str
+    bot: UserRecord
+
+
 class DuplicateName(Exception):
     """A unique name (user or room) is taken."""

@@ -1,6 +1,7 @@
 """The PostgreSQL store, split by concern; ``PostgresStore`` is the whole of it."""
 
 from hubbub.store.communities import Communities
+from hubbub.store.integrations import Integrations
 from hubbub.store.postgres.accounts import PostgresAccounts
 from hubbub.store.postgres.base import asyncpg_dsn
 from hubbub.store.postgres.messages import PostgresMessages
@@ -10,7 +11,13 @@ from hubbub.store.postgres.uploads import PostgresUploads
 
 
 class PostgresStore(
-    PostgresAccounts, PostgresRooms, PostgresMessages, PostgresSearch, PostgresUploads, Communities
+    PostgresAccounts,
+    PostgresRooms,
+    PostgresMessages,
+    PostgresSearch,
+    PostgresUploads,
+    Communities,
+    Integrations,
 ):
     """Every ``Store`` method on one PostgreSQL database."""
 

@@ -137,7 +137,9 @@ class PostgresAccounts(PostgresBase):
 
     async def session_active(self, *, session: str, user_id: int) -> bool:
         found = await self._pool.fetchval(
-            "SELECT 1 FROM refresh_tokens WHERE family_id = $1 AND user_id = $2 LIMIT 1",
+            "SELECT 1 FROM refresh_tokens WHERE family_id = $1 AND user_id = $2"
+            " UNION ALL SELECT 1 FROM api_tokens WHERE session_id = $1 AND user_id = $2"
+            " LIMIT 1",
             session,
             user_id,
         )

@@ -13,6 +13,7 @@ import asyncpg
 
 from hubbub.store.portable import Step, numbered, rowcount
 from hubbub.store.postgres.writer import PostgresWriter
+from hubbub.store.records import DuplicateName
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +53,12 @@ class PostgresBase:
     async def _steps(self, steps: list[Step]) -> list[int]:
         """Run portable statements in one transaction; their row counts."""
         counts = []
-        async with self._pool.acquire() as conn, conn.transaction():
-            for step in steps:
-                counts.append(rowcount(await conn.execute(numbered(step.sql), *step.params)))
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                for step in steps:
+                    counts.append(rowcount(await conn.execute(numbered(step.sql), *step.params)))
+        except asyncpg.UniqueViolationError as exc:
+            raise DuplicateName(str(exc)) from exc
         return counts
 
     async def _rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:

@@ -158,8 +158,10 @@ class SQLiteAccounts(SQLiteBase):
         return await self._read(
             lambda c: (
                 c.execute(
-                    "SELECT 1 FROM refresh_tokens WHERE family_id = ? AND user_id = ? LIMIT 1",
-                    (session, user_id),
+                    "SELECT 1 FROM refresh_tokens WHERE family_id = ? AND user_id = ?"
+                    " UNION ALL SELECT 1 FROM api_tokens WHERE session_id = ? AND user_id = ?"
+                    " LIMIT 1",
+                    (session, user_id, session, user_id),
                 ).fetchone()
                 is not None
             )

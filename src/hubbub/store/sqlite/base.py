@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Self, TypeVar
 
 from hubbub.store.portable import Step, for_sqlite
+from hubbub.store.records import DuplicateName
 from hubbub.store.sqlite.writer import SQLiteWriter
 from hubbub.store.sqlite.writes import write_batch
 
@@ -91,7 +92,12 @@ class SQLiteBase:
         """Run portable statements in one transaction; their row counts."""
 
         def run(c: sqlite3.Connection) -> list[int]:
-            return [c.execute(step.sql, for_sqlite(step.params)).rowcount for step in steps]
+            try:
+                return [c.execute(step.sql, for_sqlite(step.params)).rowcount for step in steps]
+            except sqlite3.IntegrityError as exc:
+                if exc.sqlite_errorname == "SQLITE_CONSTRAINT_UNIQUE":
+                    raise DuplicateName(str(exc)) from exc
+                raise
 
         return await self._write(run)
 
