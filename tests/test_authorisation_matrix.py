@@ -4,7 +4,8 @@ room set up the same way, so one cell's success cannot change another's answer.
 
 Callers: ``anon`` (no token), ``outsider`` (not a member), ``member`` (author of message
 1), ``moderator``, ``owner``, ``admin`` (server admin, not a member), ``banned``,
-``muted``, ``deactivated`` (their token stopped working). Bots arrive with integrations.
+``muted``, ``deactivated`` (their token stopped working), ``bot`` (a member bot, with its
+API token).
 """
 
 from __future__ import annotations
@@ -30,27 +31,28 @@ CALLERS = (
     "banned",
     "muted",
     "deactivated",
+    "bot",
 )
 # operation: the answer for each caller, in CALLERS order ("ok": 2xx, or an ack with ok).
 MATRIX: dict[str, tuple[Any, ...]] = {
-    "history":        (401, "ok", "ok", "ok", "ok", "ok", "ok", "ok", 401),
-    "members":        (401, "ok", "ok", "ok", "ok", "ok", "ok", "ok", 401),
-    "join":           (401, "ok", "ok", "ok", "ok", "ok", 403, "ok", 401),
-    "send":           (None, 403, "ok", "ok", "ok", 403, 403, 403, None),
-    "edit_members":   (401, 403, "ok", 403, 403, 403, 403, 403, 401),
-    "delete_members": (401, 403, "ok", "ok", "ok", "ok", 403, 403, 401),
-    "react":          (401, 403, "ok", "ok", "ok", 403, 403, 403, 401),
-    "invite":         (401, 403, 403, 400, 400, 400, 403, 403, 401),  # 400: a public room
-    "kick_member":    (401, 403, 403, "ok", "ok", "ok", 403, 403, 401),
-    "ban_member":     (401, 403, 403, "ok", "ok", "ok", 403, 403, 401),
-    "mute_member":    (401, 403, 403, "ok", "ok", "ok", 403, 403, 401),
-    "kick_owner":     (401, 403, 403, 403, 400, 403, 403, 403, 401),  # 400: oneself
-    "kick_moderator": (401, 403, 403, 400, "ok", "ok", 403, 403, 401),
-    "promote_member": (401, 403, 403, 403, "ok", "ok", 403, 403, 401),
-    "topic":          (401, 403, 403, "ok", "ok", "ok", 403, 403, 401),
-    "archive":        (401, 403, 403, 403, "ok", "ok", 403, 403, 401),
-    "delete_room":    (401, 403, 403, 403, "ok", "ok", 403, 403, 401),
-    "audit_log":      (401, 403, 403, 403, 403, "ok", 403, 403, 401),
+    "history":        (401, "ok", "ok", "ok", "ok", "ok", "ok", "ok", 401, "ok"),
+    "members":        (401, "ok", "ok", "ok", "ok", "ok", "ok", "ok", 401, "ok"),
+    "join":           (401, "ok", "ok", "ok", "ok", "ok", 403, "ok", 401, "ok"),
+    "send":           (None, 403, "ok", "ok", "ok", 403, 403, 403, None, "ok"),
+    "edit_members":   (401, 403, "ok", 403, 403, 403, 403, 403, 401, 403),
+    "delete_members": (401, 403, "ok", "ok", "ok", "ok", 403, 403, 401, 403),
+    "react":          (401, 403, "ok", "ok", "ok", 403, 403, 403, 401, "ok"),
+    "invite":         (401, 403, 403, 400, 400, 400, 403, 403, 401, 403),  # 400: a public room
+    "kick_member":    (401, 403, 403, "ok", "ok", "ok", 403, 403, 401, 403),
+    "ban_member":     (401, 403, 403, "ok", "ok", "ok", 403, 403, 401, 403),
+    "mute_member":    (401, 403, 403, "ok", "ok", "ok", 403, 403, 401, 403),
+    "kick_owner":     (401, 403, 403, 403, 400, 403, 403, 403, 401, 403),  # 400: oneself
+    "kick_moderator": (401, 403, 403, 400, "ok", "ok", 403, 403, 401, 403),
+    "promote_member": (401, 403, 403, 403, "ok", "ok", 403, 403, 401, 403),
+    "topic":          (401, 403, 403, "ok", "ok", "ok", 403, 403, 401, 403),
+    "archive":        (401, 403, 403, 403, "ok", "ok", 403, 403, 401, 403),
+    "delete_room":    (401, 403, 403, 403, "ok", "ok", 403, 403, 401, 403),
+    "audit_log":      (401, 403, 403, 403, 403, "ok", 403, 403, 401, 403),
 }  # fmt: skip
 # Operations whose success leaves the room as the next caller needs it; any other success
 # (and the first cell of each row) gets a fresh room.
@@ -64,7 +66,7 @@ class Cast:
 
 
 async def _cast(server: ServerProcess, api: Api, clients) -> Cast:
-    names = [c for c in CALLERS if c != "anon"]
+    names = [c for c in CALLERS if c not in ("anon", "bot")]
     accounts = dict(
         zip(names, await asyncio.gather(*(api.register(n[:8]) for n in names)), strict=True)
     )
@@ -77,8 +79,16 @@ async def _cast(server: ServerProcess, api: Api, clients) -> Cast:
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
+    r = await api.http.post(
+        "/api/bots", json={"username": unique("mbot")[:20]}, headers=accounts["owner"].headers
+    )
+    assert r.status_code == 201, r.text
+    bot = r.json()
+    accounts["bot"] = Account(bot["user"]["id"], bot["user"]["username"], "", bot["token"], "")
     sockets = {
-        n: await clients(server.url, accounts[n].access_token) for n in names if n != "deactivated"
+        n: await clients(server.url, accounts[n].access_token)
+        for n in accounts
+        if n != "deactivated"
     }
     return Cast(accounts, sockets)
 
@@ -86,7 +96,7 @@ async def _cast(server: ServerProcess, api: Api, clients) -> Cast:
 async def _fresh_room(api: Api, cast: Cast) -> str:
     a = cast.accounts
     room = await api.create_room(a["owner"])
-    for who in ("member", "moderator", "banned", "muted"):
+    for who in ("member", "moderator", "banned", "muted", "bot"):
         assert (await api.join(a[who], room)).status_code == 200
     h = a["owner"].headers
     base = f"/api/rooms/{room}"
