@@ -55,6 +55,13 @@ async def test_moderators_keep_a_room_clean(server: ServerProcess, api: Api, cli
     assert role_event["role"] == "moderator" and role_event["by"]["id"] == p.alice.id
     rooms = (await api.http.get("/api/rooms", headers=p.bob.headers)).json()["rooms"]
     assert next(r for r in rooms if r["name"] == p.room)["role"] == "moderator"
+    members = (await api.http.get(f"{base}/members", headers=carol.headers)).json()["members"]
+    roles = {m["username"]: m["role"] for m in members}
+    assert (roles[p.alice.username], roles[p.bob.username], roles[carol.username]) == (
+        "owner",
+        "moderator",
+        "member",
+    )
 
     # the moderator mutes the spammer: their sends answer forbidden until it ends
     assert (await post(api, p.bob, f"{base}/mute", {"username": spammer.username, "seconds": 2}))[
@@ -82,6 +89,9 @@ async def test_moderators_keep_a_room_clean(server: ServerProcess, api: Api, cli
     assert r.status_code == 403 and "banned" in r.json()["error"]["message"]
     ack = await s.call("joinRoom", {"room": p.room})
     assert ack["ok"] is False and ack["error"]["code"] == "forbidden"
+    bans = await api.http.get(f"{base}/bans", headers=p.bob.headers)
+    assert [u["username"] for u in bans.json()["users"]] == [spammer.username]
+    assert (await api.http.get(f"{base}/bans", headers=carol.headers)).status_code == 403
     r = await api.http.delete(f"{base}/bans/{spammer.username}", headers=p.bob.headers)
     assert r.status_code == 204
     assert (await api.join(spammer, p.room)).status_code == 200
@@ -157,6 +167,11 @@ async def test_admins_deactivate_and_read_the_audit_log(
     )
     assert r.status_code == 200
 
+    r = await api.http.get("/api/admin/users", params={"q": eve.username}, headers=boss.headers)
+    assert [(u["username"], u["admin"], u["deactivated"]) for u in r.json()["users"]] == [
+        (eve.username, False, False)
+    ]
+    assert (await api.http.get("/api/admin/users", headers=ann.headers)).status_code == 403
     r = await api.http.get("/api/admin/audit", headers=ann.headers)
     assert r.status_code == 403
     r = await api.http.get("/api/admin/audit", params={"limit": 200}, headers=boss.headers)

@@ -13,13 +13,13 @@ from pydantic import Field, StringConstraints
 from hubbub.schemas import (
     DmOut,
     In,
+    MemberOut,
     MessageOut,
     Out,
     RoomListingOut,
     RoomOut,
     Seq,
     UserOut,
-    UserPresenceOut,
 )
 
 RoomKey = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -99,6 +99,10 @@ class RoomEventOut(Out):
     role: Literal["moderator", "member"] | None = None  # role: the new one
     until: str | None = None  # mute: when it ends
 
+    def wire(self) -> dict[str, object]:
+        """The event without the fields its type does not use (``by`` on a join…)."""
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
 
 class RoomUpdatedOut(Out):
     """A room's topic, roles or archived state changed (to its members)."""
@@ -158,7 +162,7 @@ class JoinRoomAck(Out):
     ok: Literal[True] = True
     room: RoomOut
     messages: list[MessageOut]
-    members: list[UserPresenceOut]
+    members: list[MemberOut]
 
 
 class SendMessageAck(Out):

@@ -118,6 +118,11 @@ def may_moderate(access: RoomAccess, target: Standing, *, target_id: int) -> Non
         raise Forbidden("only the owner can moderate a moderator")
 
 
+def may_see_bans(access: RoomAccess) -> None:
+    if _is_dm(access) or not _runs(access):
+        raise Forbidden("only the room's owner or moderators see its bans")
+
+
 def may_set_role(access: RoomAccess, target: Standing, *, target_id: int) -> None:
     if _is_dm(access):
         raise Forbidden("a direct conversation has no roles")

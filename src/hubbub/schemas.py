@@ -118,6 +118,23 @@ class UserPresenceOut(UserOut):
     online: bool
 
 
+class MemberOut(UserPresenceOut):
+    """A room member: the user, online or not, and their role in the room (extension)."""
+
+    role: Literal["owner", "moderator", "member"] = "member"
+
+
+class AccountOut(UserOut):
+    """What a server admin sees of an account."""
+
+    admin: bool
+    deactivated: bool
+
+
+class AccountsOut(Out):
+    users: list[AccountOut]
+
+
 class RoomOut(Out):
     id: int
     name: str
@@ -291,7 +308,7 @@ class RoomsOut(Out):
 
 
 class MembersOut(Out):
-    members: list[UserPresenceOut]
+    members: list[MemberOut]
 
 
 class MessagesOut(Out):

@@ -10,7 +10,7 @@ from hubbub.errors import BadRequest, NotFound, Unauthorized
 from hubbub.fanout.base import SessionEnded
 from hubbub.hub import Hub
 from hubbub.security import TokenUser
-from hubbub.store.base import Account, AuditEntry, AuditRecord
+from hubbub.store.base import Account, AuditEntry, AuditRecord, UserRecord
 
 
 async def _end_logins(hub: Hub, families: list[str]) -> None:
@@ -67,3 +67,11 @@ async def audit_log(
     me = await hub.store.account(username=user.username)
     policy.may_administer(admin=me is not None and me.admin)
     return await hub.store.audit_entries(before_id=before_id, limit=limit)
+
+
+async def accounts(
+    hub: Hub, user: TokenUser, *, prefix: str, limit: int
+) -> list[tuple[UserRecord, Account]]:
+    me = await hub.store.account(username=user.username)
+    policy.may_administer(admin=me is not None and me.admin)
+    return await hub.store.accounts(prefix=prefix.strip(), limit=limit)

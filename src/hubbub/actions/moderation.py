@@ -53,7 +53,7 @@ async def _room_event(
     await hub.broker.publish(
         Emit(
             event="roomEvent",
-            data=event.model_dump(exclude_none=True),
+            data=event.wire(),
             to="room",
             key=access.room.name,
         )
@@ -181,3 +181,10 @@ async def delete_room_as(hub: Hub, room_id: int, name: str, audit: AuditEntry) -
     await hub.broker.publish(Emit(event="roomDeleted", data=gone, to="room", key=name))
     for member in members:
         await hub.broker.publish(MembershipChange(user_id=member.id, room=name, joined=False))
+
+
+async def bans(hub: Hub, user: TokenUser, name: str) -> list[UserRecord]:
+    """Who is banned from the room (for its owner and moderators, to unban)."""
+    access = await room_access(hub, user, name)
+    policy.may_see_bans(access)
+    return await hub.store.banned_users(room_id=access.room.id)

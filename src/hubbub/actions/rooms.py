@@ -11,7 +11,7 @@ from hubbub.errors import BadRequest, Conflict, NotFound
 from hubbub.events import InvitedOut, RoomCreatedOut, RoomEventOut, TypingOut
 from hubbub.fanout.base import Emit, MembershipChange
 from hubbub.hub import Hub
-from hubbub.schemas import RoomOut, UserOut, UserPresenceOut
+from hubbub.schemas import MemberOut, RoomOut, UserOut
 from hubbub.security import TokenUser
 from hubbub.store.base import (
     DuplicateName,
@@ -104,7 +104,7 @@ async def join_room(hub: Hub, user: TokenUser, name: str) -> RoomRecord:
 class Joined:
     room: RoomRecord
     latest: MessagePage
-    members: list[UserPresenceOut]
+    members: list[MemberOut]
 
 
 async def join_and_load(hub: Hub, user: TokenUser, name: str) -> Joined:
@@ -140,15 +140,21 @@ async def invite(hub: Hub, user: TokenUser, name: str, *, username: str) -> None
     )
 
 
-async def members(hub: Hub, user: TokenUser, name: str) -> list[UserPresenceOut]:
+async def members(hub: Hub, user: TokenUser, name: str) -> list[MemberOut]:
     room = await readable_room(hub, user, name)
     return await members_of(hub, room)
 
 
-async def members_of(hub: Hub, room: RoomRecord) -> list[UserPresenceOut]:
+async def members_of(hub: Hub, room: RoomRecord) -> list[MemberOut]:
     users = await hub.store.list_members(room_id=room.id)
     online = await hub.presence.which_online([u.id for u in users])
-    return [UserPresenceOut(**UserOut.of(u).model_dump(), online=u.id in online) for u in users]
+    roles = await hub.store.member_roles(room_id=room.id)
+    return [
+        MemberOut(
+            **UserOut.of(u).model_dump(), online=u.id in online, role=roles.get(u.id, "member")
+        )
+        for u in users
+    ]
 
 
 async def mark_read(hub: Hub, user: TokenUser, name: str, *, seq: int) -> None:
@@ -181,9 +187,7 @@ async def _publish_room_event(
     await hub.broker.publish(
         Emit(
             event="roomEvent",
-            data=RoomEventOut(type=kind, room=room.name, user=UserOut.of(user)).model_dump(
-                exclude_none=True
-            ),
+            data=RoomEventOut(type=kind, room=room.name, user=UserOut.of(user)).wire(),
             to="room",
             key=room.name,
         )

@@ -14,10 +14,12 @@ from hubbub.store.base import (
     RoomRecord,
     RoomRole,
     Standing,
+    UserRecord,
     utc_now,
 )
+from hubbub.store.dms import like_prefix
 from hubbub.store.portable import Step
-from hubbub.store.rows import ROOM_COLUMNS, as_iso, room_from_row
+from hubbub.store.rows import ROOM_COLUMNS, USER_COLUMNS, as_iso, room_from_row, user_from_row
 
 
 def _audit(entry: AuditEntry) -> Step:
@@ -58,6 +60,18 @@ class Communities:
             return Standing(None, False, False)
         role, admin, banned = rows[0]
         return Standing(role, bool(admin), bool(banned))
+
+    async def member_roles(self, *, room_id: int) -> dict[int, RoomRole]:
+        rows = await self._rows("SELECT user_id, role FROM memberships WHERE room_id = ?", room_id)
+        return {r[0]: r[1] for r in rows}
+
+    async def banned_users(self, *, room_id: int) -> list[UserRecord]:
+        rows = await self._rows(
+            f"SELECT {USER_COLUMNS} FROM bans b JOIN users u ON u.id = b.user_id"
+            " WHERE b.room_id = ? ORDER BY u.username_key",
+            room_id,
+        )
+        return [user_from_row(r) for r in rows]
 
     async def kick(self, *, room_id: int, user_id: int, audit: AuditEntry) -> bool:
         counts = await self._steps([*_leave(room_id, user_id), _audit(audit)])
@@ -150,6 +164,17 @@ class Communities:
             return None
         user_id, name, admin, deactivated = rows[0]
         return Account(user_id, name, bool(admin), bool(deactivated))
+
+    async def accounts(self, *, prefix: str, limit: int) -> list[tuple[UserRecord, Account]]:
+        """Every account whose username starts with ``prefix`` (the admin's list)."""
+        rows = await self._rows(
+            f"SELECT {USER_COLUMNS}, u.role = 'admin', u.deactivated_at IS NOT NULL"
+            " FROM users u WHERE u.username_key LIKE ? ESCAPE '\\'"
+            " ORDER BY u.username_key LIMIT ?",
+            like_prefix(prefix),
+            limit,
+        )
+        return [(user_from_row(r), Account(r[0], r[1], bool(r[4]), bool(r[5]))) for r in rows]
 
     async def set_server_role(self, *, user_id: int, admin: bool, audit: AuditEntry) -> None:
         role = "admin" if admin else "member"

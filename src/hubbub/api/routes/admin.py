@@ -6,7 +6,15 @@ from fastapi import APIRouter, Path, Query, Response, status
 
 from hubbub.actions import accounts
 from hubbub.api.deps import CurrentUser, HubDep, per_user
-from hubbub.schemas import MAX_SEQ, AuditOut, ErrorOut, PasswordChangeIn
+from hubbub.schemas import (
+    MAX_SEQ,
+    AccountOut,
+    AccountsOut,
+    AuditOut,
+    ErrorOut,
+    PasswordChangeIn,
+    UserOut,
+)
 
 router = APIRouter(
     prefix="/api",
@@ -62,3 +70,20 @@ async def audit(
     """Server admins: every moderation, role, deactivation and deletion, newest first."""
     entries = await accounts.audit_log(hub, user, before_id=before_id, limit=limit)
     return AuditOut.of(entries)
+
+
+@router.get("/admin/users", dependencies=[per_user("reads")])
+async def list_accounts(
+    user: CurrentUser,
+    hub: HubDep,
+    q: Annotated[str, Query(max_length=64, description="username prefix")] = "",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> AccountsOut:
+    """Server admins: accounts, with their role and whether they are deactivated."""
+    found = await accounts.accounts(hub, user, prefix=q, limit=limit)
+    return AccountsOut(
+        users=[
+            AccountOut(**UserOut.of(u).model_dump(), admin=a.admin, deactivated=a.deactivated)
+            for u, a in found
+        ]
+    )

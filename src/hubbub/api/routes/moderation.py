@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Response, status
 
 from hubbub.actions import moderation
 from hubbub.api.deps import CurrentUser, HubDep, per_user
-from hubbub.schemas import ErrorOut, MuteIn, RoleIn, TopicIn, UsernameIn
+from hubbub.schemas import ErrorOut, MuteIn, RoleIn, TopicIn, UsernameIn, UserOut, UsersOut
 
 router = APIRouter(
     prefix="/api/rooms",
@@ -83,3 +83,9 @@ async def delete_room(name: str, user: CurrentUser, hub: HubDep) -> Response:
     """The room and everything in it (the owner or a server admin)."""
     await moderation.delete_room(hub, user, name)
     return _done()
+
+
+@router.get("/{name}/bans", dependencies=[per_user("reads")])
+async def list_bans(name: str, user: CurrentUser, hub: HubDep) -> UsersOut:
+    """Extension: who is banned (owner and moderators)."""
+    return UsersOut(users=[UserOut.of(u) for u in await moderation.bans(hub, user, name)])
