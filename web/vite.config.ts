@@ -14,7 +14,7 @@ const CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' data:",
+  "img-src 'self' data: blob:", // blob: attachments' images, fetched with the token
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",

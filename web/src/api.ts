@@ -3,6 +3,7 @@
 import { waitText } from "./format";
 import type { Auth } from "./auth";
 import type {
+  Attachment,
   MessagePage,
   NotifyLevel,
   PresenceUser,
@@ -167,6 +168,39 @@ export class Api {
 
   async online(): Promise<User[]> {
     return (await this.request<{ users: User[] }>("GET", "/api/users/online")).users;
+  }
+
+  // ---- files (v2) ----
+  /** The access token, for calls made apart from `request` (uploads with progress). */
+  token(): Promise<string | null> {
+    return this.auth.token();
+  }
+
+  /** `token` was refused (401): true when a fresh one is to be had (refreshed once). */
+  async renewed(token: string): Promise<boolean> {
+    return (await this.auth.refresh(token)) === "ok";
+  }
+
+  /** The caller's uploads to a room that no message uses yet. */
+  async pendingUploads(room: string): Promise<Attachment[]> {
+    const path = `/api/rooms/${encodeURIComponent(room)}/uploads`;
+    return (await this.request<{ attachments: Attachment[] }>("GET", path)).attachments;
+  }
+
+  /** A file's bytes (an attachment's `url` takes the token like every call). */
+  async blob(path: string, retry = true): Promise<Blob> {
+    const token = await this.auth.token();
+    let response: Response;
+    try {
+      response = await fetch(path, token ? { headers: { Authorization: `Bearer ${token}` } } : {});
+    } catch {
+      throw new ApiError(0, "network", "Cannot reach the server.");
+    }
+    if (response.status === 401 && token && retry && (await this.renewed(token))) {
+      return this.blob(path, false);
+    }
+    if (!response.ok) throw await errorOf(response);
+    return response.blob();
   }
 }
 

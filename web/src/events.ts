@@ -31,6 +31,8 @@ export interface SendMessageIn {
   client_id?: string | null;
   /** v2: the seq of a message of the same room this one replies to. */
   reply_to?: number | null;
+  /** v2: ids of the sender's uploads to the room (≤ 10); `text` may then be empty. */
+  attachments?: number[];
 }
 
 /** v2: one message, by its room and seq (`deleteMessage`). */

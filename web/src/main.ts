@@ -6,6 +6,7 @@ import { mountApp } from "./views/app";
 import { mountLogin } from "./views/login";
 import "./styles.css";
 import "./people.css";
+import "./files.css";
 
 const root = document.getElementById("app");
 if (!root) throw new Error("#app is missing");

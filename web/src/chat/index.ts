@@ -6,6 +6,7 @@
 
 import type { Api } from "../api";
 import type { Auth } from "../auth";
+import { FileCache } from "../files";
 import type { Notifier } from "../notify";
 import { Realtime, type ConnState } from "../socket";
 import { Outbox, type RoomState } from "../state";
@@ -24,6 +25,7 @@ import { Presence } from "./presence";
 import { Reads } from "./reads";
 import { Replies } from "./replies";
 import { RoomList } from "./rooms";
+import { Uploads } from "./uploads";
 
 export { describeError } from "./errors";
 export { MAX_TEXT } from "./outbox";
@@ -61,6 +63,9 @@ export class Chat {
    * replies to a message (replies.ts). */
   readonly changes = new Changes(this);
   readonly replies = new Replies(this);
+  /** v2: files in the composer (uploads.ts), and attachments' bytes as blob: URLs. */
+  readonly uploads: Uploads;
+  readonly files = new FileCache((url) => this.api.blob(url));
 
   private readonly listeners = new Set<() => void>();
   private readonly timers: number[] = [];
@@ -73,6 +78,7 @@ export class Chat {
     readonly notifier: Notifier,
   ) {
     this.outbox = new Outbox(`hubbub.outbox.${me.id}`, sessionStorage);
+    this.uploads = new Uploads(this);
     this.realtime = new Realtime(auth, {
       state: (state) => {
         this.conn = state;
@@ -111,6 +117,7 @@ export class Chat {
     this.catchup.stop();
     this.history.stop();
     this.reads.stop();
+    this.files.clear();
     window.removeEventListener("focus", this.onFocus);
     document.removeEventListener("visibilitychange", this.onVisibility);
     this.listeners.clear();
@@ -251,12 +258,16 @@ export class Chat {
     this.reads.markSeen();
   }
 
-  /** Send a message to the open room (v2: a reply to `replyTo`): an error to show, or
-   * null. */
+  /** Send a message to the open room (v2: a reply to `replyTo`, with the files uploaded
+   * for it): an error to show, or null. */
   send(text: string, replyTo?: number): string | null {
+    const room = this.openRoom;
+    if (room && this.uploads.busy(room.name)) {
+      return "Wait for the files to finish uploading (or remove them).";
+    }
     // From a detached window (after a jump back): the message shows among the newest.
-    if (this.openRoom?.detached) void this.jumps.toLatest();
-    return this.sender.send(text, replyTo);
+    if (room?.detached) void this.jumps.toLatest();
+    return this.sender.send(text, replyTo, room ? this.uploads.ready(room.name) : []);
   }
 
   retry(clientId: string): void {

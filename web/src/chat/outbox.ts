@@ -3,6 +3,7 @@
 // again with the same client_id: the server stores it once.
 
 import type { RetryPolicy } from "../retry";
+import type { Attachment } from "../types";
 import { delayAfter, gaveUp, serverWait, sleep } from "../retry";
 import type { Chat } from "./index";
 
@@ -22,15 +23,16 @@ export class Sender {
 
   constructor(private readonly chat: Chat) {}
 
-  /** Queue a message for the open room (v2: a reply to `replyTo`); an error to show, or
-   * null. */
-  send(text: string, replyTo?: number): string | null {
+  /** Queue a message for the open room (v2: a reply to `replyTo`, with the files uploaded
+   * for it — then the text may be empty); an error to show, or null. */
+  send(text: string, replyTo?: number, attachments: readonly Attachment[] = []): string | null {
     const chat = this.chat;
     const room = chat.openRoom;
     const trimmed = text.trim();
-    if (!room?.member || !trimmed) return null;
+    if (!room?.member || (!trimmed && attachments.length === 0)) return null;
     if (trimmed.length > MAX_TEXT) return `Messages are at most ${MAX_TEXT} characters.`;
-    chat.outbox.add(room.name, trimmed, new Date(), replyTo);
+    chat.outbox.add(room.name, trimmed, new Date(), replyTo, attachments);
+    chat.uploads.sent(room.name); // its files went with it (failed ones are dropped)
     chat.presence.sent();
     chat.changed();
     void this.flush();
@@ -44,7 +46,9 @@ export class Sender {
   }
 
   discard(clientId: string): void {
-    this.chat.outbox.discard(clientId);
+    const dropped = this.chat.outbox.discard(clientId);
+    // Its files are not attached again after a reload either.
+    if (dropped?.attachments) this.chat.uploads.dismiss(dropped.attachments);
     this.chat.changed();
   }
 
@@ -79,6 +83,7 @@ export class Sender {
           text: p.text,
           client_id: p.clientId,
           ...(p.replyTo === undefined ? {} : { reply_to: p.replyTo }),
+          ...(p.attachments?.length ? { attachments: p.attachments.map((a) => a.id) } : {}),
         },
         SEND_TIMEOUT_MS,
       );

@@ -86,6 +86,7 @@ export class RoomList {
       }
     }
     if (!room.member) return; // the view offers to join
+    void chat.uploads.restore(name); // v2: files uploaded but not sent yet
     if (!room.loaded) await chat.history.loadLatest(room);
     if (!room.members) await chat.presence.loadMembers(room);
   }

@@ -3,7 +3,7 @@
 // (a reload while offline does not lose them). chat/outbox.ts sends them; this only keeps
 // them. No DOM here: the storage is handed in.
 
-import type { Message } from "../types";
+import type { Attachment, Message } from "../types";
 
 export type PendingStatus = "sending" | "queued" | "failed";
 
@@ -22,6 +22,8 @@ export interface Pending {
   notBefore?: number;
   /** v2: the seq of the message this one replies to. */
   replyTo?: number;
+  /** v2: the files it takes (uploaded already; sent as their ids). */
+  attachments?: Attachment[];
 }
 
 /** The part of the Web Storage API the outbox uses. */
@@ -73,7 +75,13 @@ export class Outbox implements Iterable<Pending> {
     this.storage?.removeItem(this.key);
   }
 
-  add(room: string, text: string, createdAt: Date = new Date(), replyTo?: number): Pending {
+  add(
+    room: string,
+    text: string,
+    createdAt: Date = new Date(),
+    replyTo?: number,
+    attachments: readonly Attachment[] = [],
+  ): Pending {
     const p: Pending = {
       clientId: newClientId(),
       room,
@@ -83,6 +91,7 @@ export class Outbox implements Iterable<Pending> {
       attempts: 0,
     };
     if (replyTo !== undefined) p.replyTo = replyTo;
+    if (attachments.length) p.attachments = [...attachments];
     this.items.push(p);
     return p;
   }
@@ -102,10 +111,11 @@ export class Outbox implements Iterable<Pending> {
     return true;
   }
 
-  /** A failed message is dropped. */
-  discard(clientId: string): void {
+  /** A failed message is dropped; it is returned. */
+  discard(clientId: string): Pending | undefined {
     const i = this.items.findIndex((x) => x.clientId === clientId);
-    if (i >= 0 && this.items[i]?.status === "failed") this.items.splice(i, 1);
+    if (i >= 0 && this.items[i]?.status === "failed") return this.items.splice(i, 1)[0];
+    return undefined;
   }
 
   /** A stored message of `me`'s: the pending copy with its client_id has its seq now.

@@ -1,6 +1,8 @@
 // The message box: Enter sends (Shift+Enter for a new line), it grows with its text, and
 // keeps an unsent draft per room. v2: the quote of what it replies to above it (× or Escape
-// cancels), `@` completes people's names, and Up in an empty box edits one's last message.
+// cancels), `@` completes people's names, Up in an empty box edits one's last message, and
+// files attached (the Attach button, a paste, a drop on the room: uploadtray.ts) go with
+// the next message.
 
 import { MAX_TEXT, type Chat } from "../../chat";
 import { h } from "../../dom";
@@ -10,6 +12,7 @@ import type { User } from "../../types";
 import { MentionAutocomplete } from "./autocomplete";
 import type { Conversation } from "./conversation";
 import { firstLine } from "./parts";
+import { pastedFiles, UploadTray } from "./uploadtray";
 
 const MAX_HEIGHT_PX = 200;
 
@@ -30,19 +33,29 @@ export class Composer {
   private readonly replyBar = h("div", { class: "reply-bar", hidden: true });
   private replyKey = "";
   private readonly mentions: MentionAutocomplete;
+  /** v2: the files that go with the next message. */
+  private readonly tray: UploadTray;
 
   constructor(
     private readonly chat: Chat,
     private readonly conv: Conversation,
   ) {
     this.mentions = new MentionAutocomplete(this.box, () => this.people(), chat.me.id);
+    this.tray = new UploadTray(
+      chat,
+      (problem) => (this.error.textContent = problem),
+      () => this.box.focus(),
+    );
     this.form = h(
       "form",
       { class: "composer" },
       this.replyBar,
+      this.tray.list,
       this.mentions.list,
       this.mentions.status,
       this.label,
+      this.tray.input,
+      this.tray.button,
       this.box,
       h(
         "button",
@@ -71,15 +84,24 @@ export class Composer {
       if (this.box.value.trim()) this.chat.typing();
       this.error.textContent = "";
     });
+    // v2: pasted files (an image copied) are attached; pasted text is just text.
+    this.box.addEventListener("paste", (event) => {
+      const files = pastedFiles(event);
+      if (files.length === 0) return;
+      event.preventDefault();
+      this.attach(files);
+    });
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
       const replyTo = this.room ? this.conv.replyingTo(this.room) : null;
+      const withFiles = this.room !== null && this.chat.uploads.ready(this.room).length > 0;
       const error = this.chat.send(this.box.value, replyTo ?? undefined);
       if (error) {
         this.error.textContent = error;
         return;
       }
-      if (!this.box.value.trim()) return;
+      this.error.textContent = "";
+      if (!this.box.value.trim() && !withFiles) return;
       if (this.room) this.conv.cancelReply(this.room);
       this.box.value = "";
       if (this.room) this.drafts.delete(this.room);
@@ -151,6 +173,17 @@ export class Composer {
       ),
       cancel,
     );
+  }
+
+  /** v2: upload files to the open room (dropped on it, pasted, chosen). */
+  attach(files: File[]): void {
+    this.error.textContent = "";
+    this.tray.add(files);
+  }
+
+  /** v2: draw the files that go with the next message. */
+  renderFiles(room: RoomState): void {
+    this.tray.render(room.name);
   }
 
   /** The box is on the page (the reader is in the room). */

@@ -114,6 +114,7 @@ export class Conversation {
         }),
       openQuote: (seq: number) => this.openQuote(seq),
       openReplies: (m: Message) => void this.replies.open(room.name, m),
+      attachments: { files: chat.files },
     };
   }
 

@@ -12,6 +12,7 @@ import { NotifyMenu } from "./notifymenu";
 import { typingText } from "./items";
 import { outsideKey, outsideScreen } from "./join";
 import { Timeline } from "./timeline";
+import { bindDrop } from "./uploadtray";
 
 export class RoomView {
   readonly el: HTMLElement;
@@ -61,6 +62,12 @@ export class RoomView {
       ),
       this.body,
     );
+    // v2: files dropped on the room are attached to the next message.
+    bindDrop(
+      this.el,
+      () => this.chat.openRoom?.member === true && this.composer.shownIn(this.body),
+      (files) => this.composer.attach(files),
+    );
   }
 
   /** Redraw. Keeps the reader's place: at the bottom it follows, elsewhere nothing moves. */
@@ -98,6 +105,7 @@ export class RoomView {
     }
     this.timeline.render(room, switched);
     this.composer.renderReply(room);
+    this.composer.renderFiles(room);
     this.conv.replies.refresh();
     const text = typingText([...room.typing.values()].map((t) => chat.people.name(t.user)));
     if (this.typingLine.textContent !== text) this.typingLine.textContent = text;

@@ -7,6 +7,7 @@ import type { Notice, Pending } from "../../state";
 import type { User } from "../../types";
 import { mentionsOf } from "../../state/mentions";
 import { personName } from "../names";
+import { attachmentList, pendingFiles } from "./attachments";
 import type { PendingState, TimelineItem } from "./items";
 import {
   actionBar,
@@ -89,6 +90,7 @@ function message(item: Extract<TimelineItem, { kind: "message" }>, conv: ConvAct
     ),
     item.quote ? quote(item.quote.seq, item.quote.original, conv) : null,
     body,
+    m.deleted ? null : attachmentList(m.attachments, conv.attachments),
     m.deleted ? null : reactionRow(m, conv),
     replyCount(m, conv),
     item.editing ? null : actionBar(m, conv),
@@ -111,6 +113,7 @@ function pending(p: Pending, state: PendingState, compact: boolean, actions: Ite
     },
     h("div", { class: "msg-head" }, personName(actions.me, `author hue-${hue(me)}`)),
     h("div", { class: "msg-text" }, linkify(p.text)),
+    pendingFiles(p.attachments),
     h("div", { class: "pending-status" }, label),
   );
   if (state === "failed") {

@@ -8,6 +8,7 @@ import { fullTimeOf, linkify, timeOf } from "../../format";
 import { EVERYONE, splitMentions } from "../../state/mentiontext";
 import { chips } from "../../state/reactions";
 import type { Message, User } from "../../types";
+import type { AttachmentActions } from "./attachments";
 
 export interface ConvActions {
   me: User;
@@ -29,6 +30,8 @@ export interface ConvActions {
   pickReaction(m: Message): void;
   openQuote(seq: number): void;
   openReplies(m: Message): void;
+  /** v2: attachments' bytes (images, downloads). */
+  attachments?: AttachmentActions;
 }
 
 /** The text, with links and the mentions of people here marked (the reader's own, and
