@@ -44,11 +44,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/: the ``store`
 import hubbub
 from store.common import wait_quiet
 from store.report import QUIET_CORES, BackendReport, print_report
-from store.sends import WriteResult, store_run
+from store.sends import EXPERIMENTS, WriteResult, store_run
 
 HERE = Path(__file__).resolve()
 PARTS = ("writes", "mixed", "search", "history")
-VARIANTS = ("raw", "store", "store-noindex", "store-old")
+VARIANTS = ("raw", "store", "store-noindex", "store-old", *EXPERIMENTS)
 
 
 def log(text: str) -> None:
@@ -88,7 +88,7 @@ async def old_store_run(backend: str, run: int, args: argparse.Namespace) -> Wri
 
 async def run_backend(backend: str, args: argparse.Namespace) -> BackendReport:
     report = BackendReport(backend)
-    variants = [v for v in args.variants.split(",") if v]
+    variants = [v for v in args.variants.split(",") if v and EXPERIMENTS.get(v, backend) == backend]
     if args.baseline_src and "store-old" not in variants:
         variants.append("store-old")
     try:

@@ -100,12 +100,15 @@ async def make_users_and_rooms(
     return made_users, made_rooms
 
 
-def cpu_snapshot() -> dict[str, float]:
-    """CPU seconds used so far: by this process, by PostgreSQL's processes (the bench's own
-    backends, but also any other session's), by every other process, and the wall clock."""
+Snapshot = tuple[float, dict[int, tuple[str, float]]]
+
+
+def cpu_snapshot() -> Snapshot:
+    """The clock, and per process: its group ("self", "postgres": PostgreSQL's processes,
+    the bench's own backends but also any other session's, or "other") and CPU seconds."""
     me = os.getpid()
     tick = os.sysconf("SC_CLK_TCK")
-    out = {"self": 0.0, "postgres": 0.0, "other": 0.0, "t": time.monotonic()}
+    procs: dict[int, tuple[str, float]] = {}
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -117,20 +120,20 @@ def cpu_snapshot() -> dict[str, float]:
         comm = raw[raw.index("(") + 1 : raw.rindex(")")]
         fields = raw[raw.rindex(")") + 2 :].split()
         used = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
-        if int(pid) == me:
-            out["self"] += used
-        elif comm.startswith("postgres"):
-            out["postgres"] += used
-        else:
-            out["other"] += used
-    return out
+        group = "self" if int(pid) == me else "postgres" if comm.startswith("postgres") else "other"
+        procs[int(pid)] = (group, used)
+    return time.monotonic(), procs
 
 
-def cores_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
-    """Cores each group used between two snapshots (a process that ended in between is
-    not counted; one that started counts whole)."""
-    wall = max(1e-9, after["t"] - before["t"])
-    return {k: round((after[k] - before[k]) / wall, 2) for k in ("self", "postgres", "other")}
+def cores_used(before: Snapshot, after: Snapshot) -> dict[str, float]:
+    """Cores each group used between two snapshots (a process that ended in between is not
+    counted; one that started counts whole)."""
+    wall = max(1e-9, after[0] - before[0])
+    used = dict.fromkeys(("self", "postgres", "other"), 0.0)
+    for pid, (group, cpu) in after[1].items():
+        was = before[1].get(pid)
+        used[group] += cpu - (was[1] if was and was[0] == group else 0.0)
+    return {k: round(v / wall, 2) for k, v in used.items()}
 
 
 async def wait_quiet(max_seconds: float, threshold: float, log: Callable[[str], None]) -> float:

@@ -90,13 +90,20 @@ async def mixed_run(backend: str, run: int, args: argparse.Namespace) -> MixedRe
     async with fresh_database(backend, args) as url:
         store = await open_store(url)
         try:
-            return await _mixed_run(store, backend, run, args)
+            return await _mixed_run(store, backend, url, run, args)
         finally:
             await store.close()
 
 
-async def _mixed_run(store: Store, backend: str, run: int, args: argparse.Namespace) -> MixedResult:
+async def _mixed_run(
+    store: Store, backend: str, url: str, run: int, args: argparse.Namespace
+) -> MixedResult:
     users, rooms = await make_users_and_rooms(store, users=args.senders, rooms=args.rooms)
+    if args.prefill:  # as the send-only run: rows with rev = seq, analyzed on PostgreSQL
+        from store.history import seed
+
+        await seed(backend, url, rows=args.prefill, rooms=rooms, users=users)
+        rooms = [r for r in [await store.get_room(name=r.name) for r in rooms] if r]
     texts = text_pool(args.text)
     mix = parse_mix(args.mix)
     kinds, weights = list(mix), list(mix.values())
@@ -217,6 +224,8 @@ async def _mixed_run(store: Store, backend: str, run: int, args: argparse.Namesp
         assert fresh is not None
         seqs += fresh.last_seq
         revs += fresh.last_rev
+    seqs -= args.prefill
+    revs -= args.prefill
     if seqs != tally["created"]:
         check = f"sum(last_seq) {seqs} != {tally['created']} sends"
     elif revs != tally["created"] + tally["replies"] + tally["changed"]:

@@ -14,6 +14,7 @@ TARGET_MSGS_S = 10_000
 TARGET_PAGE_MS = {"sqlite": 1.0, "postgres": 2.0}
 SEARCH_P50_MS, SEARCH_P99_MS = 20.0, 100.0
 INDEX_COST_MAX = 0.15
+STANDARD = ("raw", "store", "store-noindex", "store-old")
 QUIET_CORES = 0.3  # a run during which other processes used more is "disturbed"
 
 
@@ -115,6 +116,22 @@ def print_ratios(reports: list[BackendReport]) -> None:
                 f" {rng_text(cost, '{:.1%}')}{verdict} (target < 15%) |"
                 f" {rng_text(r.get('store/old', []))} |"
             )
+    extra = sorted({w.variant for rep in reports for w in rep.writes} - set(STANDARD))
+    if extra:
+        print("\n| backend | experiment | runs | experiment / store, same run |")
+        print("|---|---|--:|--:|")
+        for rep in reports:
+            by_run: dict[int, dict[str, float]] = defaultdict(dict)
+            for w in rep.writes:
+                by_run[w.run][w.variant] = w.msgs_per_s
+            for name in extra:
+                r = [
+                    ratio(v[name], v["store"])
+                    for v in by_run.values()
+                    if name in v and "store" in v
+                ]
+                if r:
+                    print(f"| {rep.backend} | {name} | {len(r)} | {rng_text(r)} |")
     print(
         "\n(median over runs, range in brackets; each ratio taken within one run;"
         f" undisturbed: other processes used <= {QUIET_CORES} cores in both runs of the pair)"

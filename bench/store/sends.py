@@ -7,11 +7,18 @@ bench's own database: SQLite's three ``messages_fts_*`` triggers, PostgreSQL's
 ``messages_search`` GIN index). ``store-old`` is the ``store`` variant run in a child
 process against an older tree (``--baseline-src``), which is why this module imports
 nothing Hubbub added after issue 6.
+
+Two experiments (proposed fixes, tried in the bench's own database; not what the store does):
+``store-leanfts`` (SQLite) re-creates ``messages_fts`` with ``detail=none, columnsize=0``
+(no positions, no per-row size record: search asks only "holds every word"); and
+``store-analyze`` (PostgreSQL) runs one ``ANALYZE messages`` from the side half-way through
+the warm-up, as a writer could once the table it started on has grown.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import functools
 import sqlite3
 from dataclasses import dataclass
@@ -38,7 +45,7 @@ FIXED_TEXT = "hello from the benchmark, this is a typical short chat line"
 @dataclass(slots=True)
 class WriteResult:
     backend: str
-    variant: str  # raw | store | store-noindex | store-old
+    variant: str  # raw | store | store-noindex | store-old | an experiment
     run: int
     senders: int
     rooms: int
@@ -122,10 +129,41 @@ async def drop_search_index(backend: str, url: str) -> None:
         await conn.close()
 
 
+LEAN_FTS = (
+    "CREATE VIRTUAL TABLE messages_fts USING fts5(text, content='messages',"
+    " content_rowid='id', tokenize='unicode61 remove_diacritics 0', detail=none, columnsize=0)"
+)
+
+
+def lean_fts(url: str) -> None:
+    """``messages_fts`` again, without positions and sizes (the triggers stay as they are)."""
+    conn = sqlite3.connect(sqlite_file(url), isolation_level=None)
+    try:
+        conn.execute("DROP TABLE messages_fts")
+        conn.execute(LEAN_FTS)
+        conn.execute("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')")
+    finally:
+        conn.close()
+
+
+async def analyze_later(url: str, delay: float) -> None:
+    await asyncio.sleep(delay)
+    conn = await asyncpg.connect(pg_dsn(url))
+    try:
+        await conn.execute("ANALYZE messages")
+    finally:
+        await conn.close()
+
+
+EXPERIMENTS = {"store-leanfts": "sqlite", "store-analyze": "postgres"}
+
+
 async def store_run(backend: str, variant: str, run: int, args: argparse.Namespace) -> WriteResult:
     async with fresh_database(backend, args) as url:
         if variant == "store-noindex":
             await drop_search_index(backend, url)
+        if variant == "store-leanfts":
+            lean_fts(url)
         store = await open_store(url)
         try:
             return await _store_run(store, backend, url, variant, run, args)
@@ -143,6 +181,9 @@ async def _store_run(
         await seed(backend, url, rows=args.prefill, rooms=rooms, users=users)
     texts = text_pool(args.text)
     sent = [0] * args.senders
+    side = None
+    if variant == "store-analyze":
+        side = asyncio.create_task(analyze_later(url, args.warmup / 2))
 
     async def op(i: int, n: int) -> str:
         message = NewMessage(
@@ -158,6 +199,8 @@ async def _store_run(
         return "send"
 
     w = await drive(args, args.senders, op, lambda: store.commit_count)  # type: ignore[attr-defined]
+    if side is not None:
+        await side
 
     # no seq wasted: the rooms' counters add up to the sends, and each last seq is stored
     check = "ok"
