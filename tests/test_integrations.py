@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import httpx
 
-from hubbub.schemas import BotCreatedOut, MessageOut, WebhookCreatedOut
+from hubbub.schemas import MessageOut
+from hubbub.schemas.admin import BotCreatedOut, WebhookCreatedOut
 from tests.support import Account, Api, ServerProcess, two_in_a_room, unique
 
 

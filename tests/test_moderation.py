@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 from hubbub.events import RoomEventOut
-from hubbub.schemas import AuditOut
+from hubbub.schemas.admin import AuditOut
 from tests.support import Account, Api, ServerProcess, settle, two_in_a_room
 
 

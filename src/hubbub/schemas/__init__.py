@@ -1,108 +1,42 @@
 """PROTOCOL.md's wire objects, split by direction: ``…In`` is what clients send (unknown
 fields ignored, never trusted), ``…Out`` what the server answers (``extra="forbid"``, so a
-server bug cannot leak a field)."""
+server bug cannot leak a field). REST bodies are in ``inbound``, what admins and
+integrations get back in ``admin``; both build on ``base``."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field
 
+from hubbub.schemas.base import MAX_SEQ, In, Out, Password, RoomName, Seq, Username
+from hubbub.schemas.inbound import (
+    Credentials,
+    DisplayNameIn,
+    DmIn,
+    HookIn,
+    InviteIn,
+    MessageEdit,
+    MuteIn,
+    NotifyIn,
+    PasswordChangeIn,
+    ReadMarkIn,
+    RefreshIn,
+    RoleIn,
+    RoomCreate,
+    TopicIn,
+    UsernameIn,
+    WebhookIn,
+)
 from hubbub.store.base import (
     Attachment,
-    AuditRecord,
     MessageRecord,
     RoomListing,
     RoomRecord,
     UserRecord,
 )
 
-Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{3,32}$")]
-Password = Annotated[str, Field(min_length=8, max_length=1024)]
-RoomName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{1,64}$")]
-MAX_SEQ = 2**63 - 1  # a seq is a signed 64-bit integer in both stores
-Seq = Annotated[int, Field(ge=0, le=MAX_SEQ)]
 
-
-class In(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-# ---- inbound (REST bodies) ----
-class Credentials(In):
-    username: Username
-    password: Password
-
-
-class RefreshIn(In):
-    refresh_token: str = Field(min_length=1, max_length=512)
-
-
-class RoomCreate(In):
-    name: RoomName
-    private: bool = False
-
-
-class InviteIn(In):
-    username: str = Field(min_length=1, max_length=64)
-
-
-class ReadMarkIn(In):
-    seq: Seq
-
-
-class DisplayNameIn(In):
-    display_name: str | None = Field(default=None, max_length=256)
-
-
-class DmIn(In):
-    usernames: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
-        min_length=1, max_length=64
-    )
-
-
-class NotifyIn(In):
-    level: Literal["all", "mentions", "none"]
-
-
-class UsernameIn(In):
-    username: str = Field(min_length=1, max_length=64)
-
-
-class MuteIn(UsernameIn):
-    seconds: int = Field(description="how long, 1 s to a year")
-
-
-class RoleIn(In):
-    role: Literal["moderator", "member"]
-
-
-class TopicIn(In):
-    topic: str | None = Field(default=None, max_length=1000)
-
-
-class PasswordChangeIn(In):
-    old_password: str = Field(min_length=1, max_length=1024)
-    new_password: Password
-
-
-class WebhookIn(In):
-    name: str = Field(min_length=1, max_length=64)
-
-
-class HookIn(In):
-    text: str = Field(max_length=100_000)
-
-
-class MessageEdit(In):
-    text: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]  # length: by the action
-
-
-# ---- outbound ----
 class UserOut(Out):
     id: int
     username: str
@@ -122,17 +56,6 @@ class MemberOut(UserPresenceOut):
     """A room member: the user, online or not, and their role in the room (extension)."""
 
     role: Literal["owner", "moderator", "member"] = "member"
-
-
-class AccountOut(UserOut):
-    """What a server admin sees of an account."""
-
-    admin: bool
-    deactivated: bool
-
-
-class AccountsOut(Out):
-    users: list[AccountOut]
 
 
 class RoomOut(Out):
@@ -347,64 +270,51 @@ class ErrorOut(Out):
     error: ErrorDetail
 
 
-class AuditActorOut(Out):
-    id: int
-    username: str
-
-
-class AuditEntryOut(Out):
-    id: int
-    at: str
-    actor: AuditActorOut | None
-    action: str
-    room: str | None
-    target: str | None
-    detail: str | None
-
-
-class AuditOut(Out):
-    entries: list[AuditEntryOut]
-
-    @classmethod
-    def of(cls, entries: list[AuditRecord]) -> AuditOut:
-        return cls(
-            entries=[
-                AuditEntryOut(
-                    id=e.id,
-                    at=e.at,
-                    actor=AuditActorOut(id=e.actor_id, username=e.actor_username)
-                    if e.actor_id is not None and e.actor_username is not None
-                    else None,
-                    action=e.action,
-                    room=e.room,
-                    target=e.target,
-                    detail=e.detail,
-                )
-                for e in entries
-            ]
-        )
-
-
-class BotCreatedOut(Out):
-    user: UserOut
-    token: str = Field(description="the bot's API token, shown this once")
-
-
-class BotsOut(Out):
-    bots: list[UserOut]
-
-
-class WebhookCreatedOut(Out):
-    id: int
-    name: str
-    url: str = Field(description='POST {"text"} here; shown this once')
-
-
-class WebhookOut(Out):
-    id: int
-    name: str
-    bot: UserOut
-
-
-class WebhooksOut(Out):
-    webhooks: list[WebhookOut]
+__all__ = [
+    "MAX_SEQ",
+    "AttachmentOut",
+    "AttachmentsOut",
+    "Credentials",
+    "DisplayNameIn",
+    "DmIn",
+    "DmOut",
+    "ErrorDetail",
+    "ErrorOut",
+    "HealthOut",
+    "HookIn",
+    "In",
+    "InviteIn",
+    "MemberOut",
+    "MembersOut",
+    "MessageEdit",
+    "MessageOut",
+    "MessagesOut",
+    "MuteIn",
+    "NotifyIn",
+    "Out",
+    "Password",
+    "PasswordChangeIn",
+    "PeopleOut",
+    "ReactionOut",
+    "ReadMarkIn",
+    "RefreshIn",
+    "RoleIn",
+    "RoomCreate",
+    "RoomListingOut",
+    "RoomName",
+    "RoomOut",
+    "RoomsOut",
+    "SearchOut",
+    "Seq",
+    "TokenPairOut",
+    "TopicIn",
+    "UserOut",
+    "UserPresenceOut",
+    "Username",
+    "UsernameIn",
+    "UsersOut",
+    "WebhookIn",
+    "attachment_url",
+    "message_wire",
+    "user_wire",
+]

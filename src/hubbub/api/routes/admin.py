@@ -8,13 +8,11 @@ from hubbub.actions import accounts
 from hubbub.api.deps import CurrentUser, HubDep, per_user
 from hubbub.schemas import (
     MAX_SEQ,
-    AccountOut,
-    AccountsOut,
-    AuditOut,
     ErrorOut,
     PasswordChangeIn,
     UserOut,
 )
+from hubbub.schemas.admin import AccountOut, AccountsOut, AuditOut
 
 router = APIRouter(
     prefix="/api",

@@ -8,18 +8,14 @@ from hubbub.actions import integrations
 from hubbub.api.deps import CurrentUser, HubDep, per_address, per_user
 from hubbub.schemas import (
     MAX_SEQ,
-    BotCreatedOut,
-    BotsOut,
     ErrorOut,
     HookIn,
     MessageOut,
     UsernameIn,
     UserOut,
-    WebhookCreatedOut,
     WebhookIn,
-    WebhookOut,
-    WebhooksOut,
 )
+from hubbub.schemas.admin import BotCreatedOut, BotsOut, WebhookCreatedOut, WebhookOut, WebhooksOut
 
 router = APIRouter(
     prefix="/api",
