@@ -101,7 +101,9 @@ export function uploadProblem(status: number, body: string, retryAfter: string |
   }
   const code = error.code ?? "";
   if (status === 413 || code === "too_large") {
-    const limit = /\d+/.exec(error.message ?? "")?.[0];
+    // The file's own limit, when the answer says it ("a file may be at most N bytes"; a
+    // body refused at the door names the limit of the whole request instead).
+    const limit = /file may be at most (\d+) bytes/.exec(error.message ?? "")?.[1];
     const most = limit ? ` (at most ${humanSize(Number(limit))})` : "";
     return { message: `The file is too large${most}.`, retryable: false };
   }

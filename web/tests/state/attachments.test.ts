@@ -127,6 +127,8 @@ describe("uploadProblem", () => {
       retryable: false,
     });
     expect(uploadProblem(413, "<html>", null).message).toBe("The file is too large.");
+    const door = JSON.stringify({ error: { code: "too_large", message: "the request body is over 10551296 bytes" } });
+    expect(uploadProblem(413, door, null).message).toBe("The file is too large.");
   });
 
   it("says how long to wait when rate limited, from the body or the header", () => {

@@ -51,6 +51,7 @@ export class Composer {
       { class: "composer" },
       this.replyBar,
       this.tray.list,
+      this.tray.status,
       this.mentions.list,
       this.mentions.status,
       this.label,

@@ -6,7 +6,7 @@
 import type { Chat } from "../../chat";
 import { h, reconcile } from "../../dom";
 import { icon } from "../../icons";
-import { humanSize, percent, type UploadEntry } from "../../state/attachments";
+import { humanSize, percent, type UploadEntry, type UploadStatus } from "../../state/attachments";
 
 export class UploadTray {
   readonly list = h("ul", { class: "upload-tray", "aria-label": "Attached files", hidden: true });
@@ -18,6 +18,9 @@ export class UploadTray {
     icon("attach"),
     h("span", { class: "label" }, "Attach"),
   );
+  /** Tells screen readers when a file is attached (failures are alerts of their own). */
+  readonly status = h("p", { class: "sr-only", role: "status" });
+  private readonly seen = new Map<string, UploadStatus>();
 
   constructor(
     private readonly chat: Chat,
@@ -45,6 +48,12 @@ export class UploadTray {
     const entries = room ? this.chat.uploads.forRoom(room) : [];
     this.list.hidden = entries.length === 0;
     const hadFocus = this.list.contains(document.activeElement);
+    const attached: string[] = [];
+    for (const e of entries) {
+      if (this.seen.get(e.key) === "uploading" && e.status === "done") attached.push(e.name);
+      this.seen.set(e.key, e.status);
+    }
+    if (attached.length) this.status.textContent = `Attached: ${attached.join(", ")}.`;
     reconcile(
       this.list,
       entries.map((e) => ({
