@@ -82,6 +82,12 @@ class Hold:
         await route.fallback()
 
 
+async def act(msg: Locator, action: str) -> None:
+    """Use one of a message's actions (shown on hover or focus)."""
+    await msg.hover()
+    await msg.get_by_role("button", name=action, exact=True).click()
+
+
 def tray(person: Person) -> Locator:
     return person.page.get_by_role("list", name="Attached files")
 
@@ -149,6 +155,19 @@ async def test_an_image_uploads_with_progress_and_shows_in_a_reserved_box(two: T
     assert after is not None and (round(after["width"]), round(after["height"])) == (360, 270)
     assert (await img.get_attribute("src") or "").startswith("blob:")
 
+    # The message drawn anew (Alice edits it): the image shows from the cache, not fetched
+    # again.
+    await act(stored(alice, room).filter(has_text="look"), "Edit")
+    editor = alice.page.get_by_role("textbox", name="Edit message")
+    await editor.fill("look!")
+    await editor.press("Enter")
+    msg = stored(bob, room).filter(has_text="look!")
+    img = msg.get_by_role("img", name="photo.png")
+    holder = msg.locator("hubbub-image")
+    await expect(msg.locator(".edited")).to_be_visible()
+    assert await natural_width(bob.page, img) == 800
+    assert fetch.held == 1
+
     # Full size in a dialog; Escape closes it and the focus goes back to the image.
     opener = msg.get_by_role("button", name="Open image photo.png")
     await opener.click()
@@ -189,8 +208,7 @@ async def test_other_files_are_download_chips_with_the_same_bytes(two: Two) -> N
     msg = stored(alice, room).filter(
         has=alice.page.get_by_role("button", name=re.compile("^Download notes"))
     )
-    await msg.hover()
-    await msg.get_by_role("button", name="Delete", exact=True).click()
+    await act(msg, "Delete")
     await alice.page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
     await expect(stored(bob, room).locator(".tombstone")).to_have_text("message deleted")
     await expect(chip).to_have_count(0)

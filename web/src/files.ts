@@ -98,6 +98,12 @@ export class FileCache {
     return held.ready;
   }
 
+  /** The blob: URL of a file something holds already (an element drawn anew shows it at
+   * once, without a frame of emptiness), or null. */
+  current(url: string): string | null {
+    return this.held.get(url)?.objectUrl ?? null;
+  }
+
   /** An element no longer shows the file. */
   release(url: string): void {
     const held = this.held.get(url);

@@ -70,7 +70,9 @@ describe("FileCache", () => {
   it("keeps one blob: URL while anything holds it, and revokes it when the last lets go", async () => {
     const u = urls();
     const cache = new FileCache(fetcher().fetchBlob, 1000, 10, u);
+    expect(cache.current("/i/10")).toBeNull();
     const first = await cache.acquire("/i/10");
+    expect(cache.current("/i/10")).toBe(first);
     const second = await cache.acquire("/i/10");
     expect(second).toBe(first);
     expect(u.live.size).toBe(1);

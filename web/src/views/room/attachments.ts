@@ -28,6 +28,12 @@ class BlobImage extends HTMLElement {
     if (!files || !this.url || !img || this.holding) return;
     this.holding = true;
     const url = this.url;
+    // Shown already (the message was drawn anew, or the image is in view twice): at once.
+    const ready = files.current(url);
+    if (ready) {
+      img.src = ready;
+      this.classList.add("loaded");
+    }
     files.acquire(url).then(
       (src) => {
         if (this.holding && src && img.getAttribute("src") !== src) img.src = src;
