@@ -148,7 +148,12 @@ def create_app(settings: Settings | None = None) -> Any:
     # An upload's multipart envelope (boundaries, headers) rides on top of the file.
     upload_limit = settings.max_upload_bytes + 64 * 1024
     return SecurityHeaders(
-        BodyLimit(guarded, limit=settings.max_body_bytes, upload_limit=upload_limit)
+        BodyLimit(
+            guarded,
+            limit=settings.max_body_bytes,
+            upload_limit=upload_limit,
+            upload_file_limit=settings.max_upload_bytes,
+        )
     )
 
 

@@ -79,11 +79,13 @@ class BodyLimit:
         *,
         limit: int,
         upload_limit: int = 0,
+        upload_file_limit: int = 0,
         skip_prefix: str = "/socket.io",
     ) -> None:
         self.app = app
         self.limit = limit
         self.upload_limit = upload_limit
+        self.upload_file_limit = upload_file_limit  # what the user is told
         self.skip_prefix = skip_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -92,9 +94,10 @@ class BodyLimit:
             return
         upload = scope["method"] == "POST" and _UPLOAD_PATH.fullmatch(scope["path"]) is not None
         limit = self.upload_limit if upload else self.limit
+        told = f"a file may be at most {self.upload_file_limit} bytes" if upload else None
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await self._refuse(scope, receive, send, limit)
+            await self._refuse(scope, receive, send, limit, told)
             return
         with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as body:
             size = 0
@@ -105,7 +108,7 @@ class BodyLimit:
                 chunk = message.get("body", b"")
                 size += len(chunk)
                 if size > limit:
-                    await self._refuse(scope, receive, send, limit)
+                    await self._refuse(scope, receive, send, limit, told)
                     return
                 body.write(chunk)
                 if not message.get("more_body", False):
@@ -123,12 +126,14 @@ class BodyLimit:
 
             await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, limit: int, told: str | None = None
+    ) -> None:
         # No "Connection: close": closing with the client's bytes still unread would reset
         # the connection, and the client might never read this answer. uvicorn discards
         # the rest of the body as it arrives instead (nothing of it is kept).
         response = JSONResponse(
-            error_body("too_large", f"the request body is over {limit} bytes"),
+            error_body("too_large", told or f"the request body is over {limit} bytes"),
             status_code=413,
         )
         await response(scope, receive, send)
