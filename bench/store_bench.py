@@ -21,6 +21,7 @@ database on the PostgreSQL server (``--pg-admin-url``) that is dropped at the en
 
     .venv/bin/python bench/store_bench.py [--backend sqlite|postgres|both] [--parts ...]
                                           [--seconds N] [--repeat N] [--baseline-src DIR]
+    .venv/bin/python bench/store_bench.py --from-json OUT1 [OUT2 ...]   # the tables again
 
 Prints Markdown tables and, last, one JSON line with every figure.
 """
@@ -244,7 +245,40 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def from_json(paths: list[str]) -> int:
+    """The tables again from saved JSON lines (several files: runs numbered on)."""
+    from store.history import PageResult
+    from store.mixed import KindFigures, MixedResult
+    from store.search import QueryFigures, SearchReport
+
+    merged: dict[str, BackendReport] = {}
+    args = None
+    for path in paths:
+        text = Path(path).read_text()
+        line = json.loads([x for x in text.splitlines() if x.startswith("{")][-1])
+        args = args or argparse.Namespace(**line["args"])
+        for r in line["results"]:
+            rep = merged.setdefault(r["backend"], BackendReport(r["backend"]))
+            offset = max([0] + [w.run for w in rep.writes] + [m.run for m in rep.mixed])
+            for w in r["writes"]:
+                rep.writes.append(WriteResult(**{**w, "run": w["run"] + offset}))
+            for m in r["mixed"]:
+                kinds = {k: KindFigures(**v) for k, v in m["kinds"].items()}
+                rep.mixed.append(MixedResult(**{**m, "kinds": kinds, "run": m["run"] + offset}))
+            if r.get("search"):
+                s = r["search"]
+                figures = [QueryFigures(**f) for f in s["figures"]]
+                rep.search = SearchReport(**{**s, "figures": figures})
+            rep.pages += [PageResult(**p) for p in r.get("pages", [])]
+            rep.error = rep.error or r.get("error")
+    assert args is not None
+    print_report(list(merged.values()), args)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    if argv is None and len(sys.argv) > 1 and sys.argv[1] == "--from-json":
+        return from_json(sys.argv[2:])
     args = parse_args(argv)
     started = datetime.now(UTC)
     if args.loop == "uvloop":

@@ -56,9 +56,9 @@ def print_writes(reports: list[BackendReport], args: argparse.Namespace) -> None
     print(
         "| backend | run | variant | msgs/s | first s / last s | commits | msgs/commit"
         " | ack p50 ms | ack p99 ms | ack max ms | client CPU % | PostgreSQL / other cores"
-        " | check |"
+        " | CPU µs/msg | check |"
     )
-    print("|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
+    print("|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
     for rep in reports:
         for w in sorted(rep.writes, key=lambda w: (w.run, w.variant)):
             mark = "" if w.msgs_per_s >= TARGET_MSGS_S else " (below 10k)"
@@ -67,12 +67,22 @@ def print_writes(reports: list[BackendReport], args: argparse.Namespace) -> None
                 f"| {w.backend} | {w.run} | {w.variant} | {w.msgs_per_s:,.0f}{mark} | {ends} |"
                 f" {w.commits:,} | {w.mean_batch:.1f} | {w.ack_p50_ms:.2f} | {w.ack_p99_ms:.2f} |"
                 f" {w.ack_max_ms:.1f} | {w.cpu_pct:.0f} | {w.pg_cores:.2f} / {w.other_cores:.2f}"
-                f"{' (disturbed)' if w.other_cores > QUIET_CORES else ''} | {w.seq_check} |"
+                f"{' (disturbed)' if w.other_cores > QUIET_CORES else ''} |"
+                f" {cpu_per_msg(w):.0f} | {w.seq_check} |"
             )
     print_ratios(reports)
 
 
-def write_ratios(rep: BackendReport, clean_only: bool = False) -> dict[str, list[float]]:
+def cpu_per_msg(w: WriteResult) -> float:
+    """CPU microseconds per stored message: this process (event loop and SQLite's writer
+    thread) plus PostgreSQL's processes. Less sensitive than msgs/s to other processes
+    taking the CPU away (it counts work done, not waiting), but not immune (caches)."""
+    return (w.cpu_pct / 100 + w.pg_cores) / w.msgs_per_s * 1e6 if w.msgs_per_s else float("nan")
+
+
+def write_ratios(
+    rep: BackendReport, clean_only: bool = False, metric: str = "rate"
+) -> dict[str, list[float]]:
     """Per run: store/raw, store/store-noindex, store/store-old (same run, same machine);
     ``clean_only``: only pairs where neither run was disturbed by other processes."""
     by_run: dict[int, dict[str, WriteResult]] = defaultdict(dict)
@@ -90,7 +100,10 @@ def write_ratios(rep: BackendReport, clean_only: bool = False) -> dict[str, list
                 continue
             if clean_only and max(v["store"].other_cores, v[other].other_cores) > QUIET_CORES:
                 continue
-            out[name].append(ratio(v["store"].msgs_per_s, v[other].msgs_per_s))
+            if metric == "rate":
+                out[name].append(ratio(v["store"].msgs_per_s, v[other].msgs_per_s))
+            else:  # the same ratio from CPU per message: other / store
+                out[name].append(ratio(cpu_per_msg(v[other]), cpu_per_msg(v["store"])))
     return out
 
 
@@ -101,8 +114,8 @@ def print_ratios(reports: list[BackendReport]) -> None:
     )
     print("|---|---|--:|--:|--:|")
     for rep in reports:
-        for clean in (False, True):
-            r = write_ratios(rep, clean)
+        for metric, clean in (("rate", False), ("rate", True), ("cpu", False)):
+            r = write_ratios(rep, clean, metric)
             if not r:
                 continue
             n = max(len(v) for v in r.values())
@@ -110,8 +123,13 @@ def print_ratios(reports: list[BackendReport]) -> None:
             verdict = ""
             if cost:
                 verdict = " met" if median(cost) < INDEX_COST_MAX else " **missed**"
+            what = {
+                ("rate", False): "msgs/s, all",
+                ("rate", True): "msgs/s, undisturbed",
+                ("cpu", False): "CPU per msg, all",
+            }[(metric, clean)]
             print(
-                f"| {rep.backend} | {'undisturbed ' if clean else 'all '}{n} |"
+                f"| {rep.backend} | {what} {n} |"
                 f" {rng_text(r.get('store/raw', []))} |"
                 f" {rng_text(cost, '{:.1%}')}{verdict} (target < 15%) |"
                 f" {rng_text(r.get('store/old', []))} |"
@@ -134,7 +152,8 @@ def print_ratios(reports: list[BackendReport]) -> None:
                     print(f"| {rep.backend} | {name} | {len(r)} | {rng_text(r)} |")
     print(
         "\n(median over runs, range in brackets; each ratio taken within one run;"
-        f" undisturbed: other processes used <= {QUIET_CORES} cores in both runs of the pair)"
+        f" undisturbed: other processes used <= {QUIET_CORES} cores in both runs of the pair;"
+        " CPU per msg: the ratio as the other run's CPU per message over the store's)"
     )
 
 
