@@ -74,10 +74,17 @@ async def people(browser: Browser) -> AsyncIterator[PersonFactory]:
     made: list[Person] = []
 
     async def make(
-        base_url: str, *, viewport: dict[str, int] | None = None, dark: bool = False
+        base_url: str,
+        *,
+        viewport: dict[str, int] | None = None,
+        dark: bool = False,
+        bypass_csp: bool = False,
     ) -> Person:
+        # bypass_csp: for scripts the tests add to the page (axe-core), which the client's
+        # Content-Security-Policy (script-src 'self') would refuse.
         context = await browser.new_context(
             base_url=base_url,
+            bypass_csp=bypass_csp,
             viewport=viewport or DESKTOP,  # type: ignore[arg-type]
             color_scheme="dark" if dark else "light",
             locale="en-GB",

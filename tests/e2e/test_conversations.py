@@ -252,7 +252,7 @@ async def test_mentions_autocomplete_highlight_and_badge(two: Two, sqlite_server
     # Bob's list shows a mention count on that room, apart from the unread count.
     entry = bob.room_link(room)
     await expect(entry.locator(".mention-badge")).to_have_text("@1")
-    await expect(entry).to_have_attribute("aria-label", re.compile(r", 1 mention$"))
+    await expect(entry).to_have_accessible_name(re.compile(r", 1 mention$"))
     await bob.open_room(room)
     msg = message(bob, room, f"hey @{bob.username} look")
     await expect(msg).to_have_class(re.compile(r"\bmentioned\b"))

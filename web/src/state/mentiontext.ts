@@ -5,7 +5,7 @@
 // once one is picked. Pure: views/room/ draws them.
 
 import type { User } from "../types";
-import { nameOf } from "./names";
+import { displayName } from "./people";
 
 export const EVERYONE = "room";
 
@@ -70,7 +70,8 @@ export function matchPeople(
     else if (display.startsWith(q)) rank = 1;
     else if (q && display.split(/\s+/).some((word) => word.startsWith(q))) rank = 2;
     else continue;
-    const label = nameOf(user) === user.username ? user.username : `${nameOf(user)} (@${user.username})`;
+    const shown = displayName(user);
+    const label = shown === user.username ? user.username : `${shown} (@${user.username})`;
     scored.push({ rank, c: { username: user.username, label, user } });
   }
   scored.sort((a, b) => a.rank - b.rank || a.c.username.localeCompare(b.c.username));

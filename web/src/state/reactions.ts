@@ -2,7 +2,7 @@
 // used, with its count, whether the reader is among those who reacted, and who they are.
 
 import type { Message, User } from "../types";
-import { nameOf } from "./names";
+import { displayName } from "./people";
 
 export interface Chip {
   emoji: string;
@@ -37,7 +37,7 @@ export function chips(
 }
 
 function whoIs(user: User | undefined): string {
-  return user ? nameOf(user) : "someone";
+  return user ? displayName(user) : "someone";
 }
 
 /** "a", "a and b", "a, b and c". */

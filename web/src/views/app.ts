@@ -48,18 +48,18 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
   };
 
   const conn = h("p", { class: "conn", role: "status", "aria-label": "Connection" });
-  const notify = h("button", {
-    type: "button",
-    class: "small quiet notify-toggle",
-    "aria-label": "Notifications",
-  });
+  // A toggle named by its text ("Notifications"; on phones for screen readers only), pressed
+  // when on: a name that changed with the state would hide the state from screen readers.
+  const notify = h("button", { type: "button", class: "small quiet notify-toggle" });
   const logout = h("button", { type: "button", class: "small quiet" }, "Log out");
-  // The hash names the open room, so the skip link moves focus itself.
-  const skip = h("a", { href: "#composer", class: "skip-link" }, "Skip to message box");
+  // The hash names the open room, so the skip link moves focus itself. Only while there is
+  // a message box to skip to.
+  const skip = h("a", { href: "#composer", class: "skip-link", hidden: true }, "Skip to message box");
   skip.addEventListener("click", (event) => {
     event.preventDefault();
     room.focusComposer();
   });
+  const side = h("div", { class: "side" }, sidebar.el);
   const shell = h(
     "div",
     { class: "shell" },
@@ -67,7 +67,7 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
     h(
       "header",
       { class: "topbar" },
-      h("div", { class: "brand" }, h("span", { class: "logo", "aria-hidden": "true" }), "Hubbub"),
+      h("h1", { class: "brand" }, h("span", { class: "logo", "aria-hidden": "true" }), "Hubbub"),
       conn,
       search.form,
       h("span", { class: "spacer" }),
@@ -75,13 +75,17 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
       profile.button,
       logout,
     ),
-    sidebar.el,
+    side,
     room.el,
     members.el,
     search.panel,
   );
 
   let membersShown = window.matchMedia("(min-width: 1100px)").matches;
+  // On phones the room list has the screen to itself: then it is the main content.
+  const phone = window.matchMedia("(max-width: 720px)");
+  const onWidth = (): void => render();
+  phone.addEventListener("change", onWidth);
   const setMembers = (shown: boolean): void => {
     membersShown = shown;
     render();
@@ -121,6 +125,9 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
     conn.dataset.state = state;
     if (conn.textContent !== CONN_TEXT[state]) conn.textContent = CONN_TEXT[state];
     shell.dataset.view = chat.openName ? "room" : "list";
+    if (phone.matches && !chat.openName) side.setAttribute("role", "main");
+    else side.removeAttribute("role");
+    skip.hidden = !chat.openRoom?.member;
     shell.dataset.members = membersShown && chat.openRoom?.member ? "shown" : "hidden";
     shell.dataset.search = search.isOpen ? "open" : "closed";
     room.membersToggle.setAttribute("aria-expanded", String(membersShown));
@@ -129,10 +136,7 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
     notify.setAttribute("aria-pressed", String(on));
     if (notify.dataset.on !== String(on)) {
       notify.dataset.on = String(on);
-      notify.replaceChildren(
-        icon(on ? "bell" : "bellOff"),
-        h("span", { class: "label" }, on ? "Notifications on" : "Notifications off"),
-      );
+      notify.replaceChildren(icon(on ? "bell" : "bellOff"), h("span", { class: "label" }, "Notifications"));
     }
     notify.title =
       notifier.permission === "denied"
@@ -169,6 +173,7 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
 
   return () => {
     window.removeEventListener("hashchange", onHash);
+    phone.removeEventListener("change", onWidth);
     chat.stop();
     shell.remove();
   };

@@ -7,7 +7,7 @@ import { h, reconcile } from "../dom";
 import { icon } from "../icons";
 import type { RoomState } from "../state";
 import { PickerView } from "./picker";
-import { dmMark, roomHref } from "./sidebar";
+import { dmMark, linkWords, roomHref } from "./sidebar";
 
 export class DmList {
   readonly el: HTMLElement;
@@ -66,7 +66,8 @@ export class DmList {
         { href: roomHref(room.name), class: "room-link" },
         dmMark(),
         h("span", { class: "room-name" }),
-        h("span", { class: "badge" }),
+        h("span", { class: "badge", "aria-hidden": "true" }),
+        h("span", { class: "sr-only link-more" }),
       ),
     );
     this.update(li, room);
@@ -86,8 +87,11 @@ export class DmList {
     const text = unread > 99 ? "99+" : String(unread);
     if (badge.textContent !== text) badge.textContent = text;
     badge.hidden = unread === 0;
-    const label = `${title}, direct message${unread ? `, ${unread} unread` : ""}`;
-    if (link.getAttribute("aria-label") !== label) link.setAttribute("aria-label", label);
+    // Named by its text (what it shows comes first): the title, then what it is and its
+    // count in words ("Bob (direct message), 2 unread"; the badge is hidden from it).
+    const more = linkWords("(direct message)", unread ? `${unread} unread` : "");
+    const words = li.querySelector<HTMLElement>(".link-more");
+    if (words && words.textContent !== more) words.textContent = more;
     li.classList.toggle("unread", unread > 0);
   }
 }

@@ -21,6 +21,11 @@ export function dmMark(): HTMLElement {
   return h("span", { class: "hash", "aria-hidden": "true" }, icon("person"));
 }
 
+/** What a room link says after its name, for screen readers: "(private), 2 unread". */
+export function linkWords(...parts: string[]): string {
+  return parts.filter(Boolean).join(", ");
+}
+
 export class Sidebar {
   readonly el: HTMLElement;
   private readonly joined = h("ul", { class: "room-list", "aria-labelledby": "rooms-joined" });
@@ -150,8 +155,9 @@ export class Sidebar {
         "a",
         { href: roomHref(room.name), class: "room-link" },
         h("span", { class: "room-name" }, roomMark(room.isPrivate), room.name),
-        h("span", { class: "mention-badge", hidden: true }),
-        h("span", { class: "badge" }),
+        h("span", { class: "mention-badge", hidden: true, "aria-hidden": "true" }),
+        h("span", { class: "badge", "aria-hidden": "true" }),
+        h("span", { class: "sr-only link-more" }),
       ),
     );
     this.updateJoined(li, room);
@@ -177,9 +183,12 @@ export class Sidebar {
       if (mentionBadge.textContent !== at) mentionBadge.textContent = at;
       mentionBadge.hidden = mentions === 0;
     }
-    const mentioned = mentions ? `, ${mentions} ${mentions === 1 ? "mention" : "mentions"}` : "";
-    const label = `${room.isPrivate ? "private room" : "room"} ${room.name}${unread ? `, ${unread} unread` : ""}${mentioned}`;
-    if (link.getAttribute("aria-label") !== label) link.setAttribute("aria-label", label);
+    const mentioned = mentions ? `${mentions} ${mentions === 1 ? "mention" : "mentions"}` : "";
+    // Named by its text (what it shows comes first): the name, then the marks and counts in
+    // words ("general 2 unread, 1 mention"; the badges themselves are hidden from it).
+    const more = linkWords(room.isPrivate ? "(private)" : "", unread ? `${unread} unread` : "", mentioned);
+    const words = li.querySelector<HTMLElement>(".link-more");
+    if (words && words.textContent !== more) words.textContent = more;
     li.classList.toggle("unread", unread > 0);
   }
 

@@ -8,13 +8,15 @@ const carol: User = { id: 3, username: "carol", display_name: null, bot: false }
 const dave: User = { id: 4, username: "dave", display_name: "  ", bot: false };
 
 describe("displayName", () => {
-  it("is the display name when one is set", () => {
+  it("is the display name when one is set, trimmed", () => {
     expect(displayName(bob)).toBe("Bobby Tables");
+    expect(displayName({ username: "bob", display_name: "  Bob  " })).toBe("Bob");
   });
 
   it("falls back to the username when none is set, or it is blank, or absent (v1)", () => {
     expect(displayName(carol)).toBe("carol");
     expect(displayName(dave)).toBe("dave");
+    expect(displayName({ username: "bob", display_name: "" })).toBe("bob");
     expect(displayName({ username: "eve" })).toBe("eve");
   });
 });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { nameOf } from "../../src/state/names";
 import { chips, listText, reacted } from "../../src/state/reactions";
 import type { User } from "../../src/types";
 import { alice, bob, msg } from "../helpers";
@@ -38,14 +37,5 @@ describe("reaction chips", () => {
     expect(listText([])).toBe("");
     expect(listText(["a"])).toBe("a");
     expect(listText(["a", "b", "c"])).toBe("a, b and c");
-  });
-});
-
-describe("nameOf", () => {
-  it("the display name when set, else the username", () => {
-    expect(nameOf({ username: "bob", display_name: "  Bob  " })).toBe("Bob");
-    expect(nameOf({ username: "bob", display_name: "" })).toBe("bob");
-    expect(nameOf({ username: "bob", display_name: null })).toBe("bob");
-    expect(nameOf({ username: "bob" })).toBe("bob");
   });
 });

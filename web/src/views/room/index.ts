@@ -16,6 +16,7 @@ import { bindDrop } from "./uploadtray";
 
 export class RoomView {
   readonly el: HTMLElement;
+  private readonly head: HTMLElement;
   private readonly title = h("h2", { id: "room-title" });
   private readonly kind = h("span", { class: "room-kind" });
   readonly membersToggle = h("button", {
@@ -47,19 +48,20 @@ export class RoomView {
     this.conv.focusComposer = () => this.composer.focus();
     this.notifyMenu = new NotifyMenu(chat, this.conv.report);
     const back = h("a", { href: "#/", class: "back", "aria-label": "Back to rooms" }, icon("back"));
+    this.head = h(
+      "header",
+      { class: "room-head", hidden: true },
+      back,
+      this.title,
+      this.kind,
+      h("span", { class: "spacer" }),
+      this.notifyMenu.el,
+      this.membersToggle,
+    );
     this.el = h(
       "main",
       { class: "room-pane", id: "main", "aria-labelledby": "room-title" },
-      h(
-        "header",
-        { class: "room-head" },
-        back,
-        this.title,
-        this.kind,
-        h("span", { class: "spacer" }),
-        this.notifyMenu.el,
-        this.membersToggle,
-      ),
+      this.head,
       this.body,
     );
     // v2: files dropped on the room are attached to the next message.
@@ -112,15 +114,22 @@ export class RoomView {
   }
 
   private renderMembersToggle(room: RoomState | null): void {
+    // Named by its text, "People (3)": the count's pill is hidden from screen readers, who
+    // get "(3)" instead (on phones the word is for them only too).
     const members = room?.members?.size;
     const people = members === undefined ? "People" : `People (${members})`;
-    if (this.membersToggle.getAttribute("aria-label") !== people) {
-      this.membersToggle.setAttribute("aria-label", people);
+    if (this.membersToggle.dataset.name !== people) {
+      this.membersToggle.dataset.name = people;
       replace(
         this.membersToggle,
         icon("people"),
         h("span", { class: "label" }, "People"),
-        members === undefined ? null : h("span", { class: "count" }, String(members)),
+        members === undefined
+          ? null
+          : [
+              h("span", { class: "count", "aria-hidden": "true" }, String(members)),
+              h("span", { class: "sr-only" }, `(${members})`),
+            ],
       );
     }
     this.membersToggle.hidden = !room?.member;
@@ -130,6 +139,9 @@ export class RoomView {
     this.shown = name;
     this.timeline.switchTo(name);
     this.composer.switchTo(name);
+    // No room: no header (its title would be empty); the welcome names the pane.
+    this.head.hidden = !name;
+    this.el.setAttribute("aria-labelledby", name ? "room-title" : "welcome-title");
     if (!name) {
       this.notifyMenu.render(null);
       this.title.textContent = "";
@@ -137,7 +149,7 @@ export class RoomView {
         h(
           "div",
           { class: "welcome" },
-          h("h2", null, "Welcome to Hubbub"),
+          h("h2", { id: "welcome-title" }, "Welcome to Hubbub"),
           h("p", { class: "muted" }, "Pick a room on the left, join a public one, or create your own."),
         ),
       );

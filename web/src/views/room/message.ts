@@ -49,7 +49,12 @@ function element(item: TimelineItem, actions: ItemActions): HTMLElement {
 
 function daySeparator(at: string): HTMLElement {
   const label = dayLabel(at);
-  return h("li", { class: "day", role: "separator", "aria-label": label }, h("span", null, label));
+  // A list item (a list holds nothing else) with the separator in it.
+  return h(
+    "li",
+    { class: "day-item" },
+    h("div", { class: "day", role: "separator", "aria-label": label }, h("span", null, label)),
+  );
 }
 
 function notice({ text, at, user }: Notice): HTMLElement {

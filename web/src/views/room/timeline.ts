@@ -24,9 +24,11 @@ export class Timeline {
   });
   readonly jump = h("button", { type: "button", class: "jump", hidden: true });
   private readonly edge = h("div", { class: "history-edge" });
-  /** The messages: a log, made anew for each room so that switching rooms does not make a
-   * screen reader read out the whole history (only what arrives later is announced). */
-  private items = h("ol", { class: "items", role: "log" });
+  /** The messages: a list in a log (an `ol` may not be a log itself), made anew for each
+   * room so that switching rooms does not make a screen reader read out the whole history
+   * (only what arrives later is announced). */
+  private items = h("ol", { class: "items" });
+  private log = h("div", { role: "log" }, this.items);
   /** Below the items of a detached window (after a jump back): newer pages. */
   private readonly newer: NewerEdge;
   /** Per room: the contig seq when the reader last saw the bottom. */
@@ -40,7 +42,7 @@ export class Timeline {
     private readonly conv: Conversation,
   ) {
     this.newer = new NewerEdge(chat);
-    this.el.append(this.edge, this.items, this.newer.el);
+    this.el.append(this.edge, this.log, this.newer.el);
     this.el.addEventListener("scroll", () => this.onScroll(), { passive: true });
     new ResizeObserver(() => {
       if (this.chat.atBottom) this.toBottom();
@@ -55,15 +57,17 @@ export class Timeline {
 
   /** Another room is shown: a fresh log. */
   switchTo(name: string | null): void {
-    const items = h("ol", { class: "items", role: "log", "aria-label": `Messages in ${name ?? ""}` });
-    this.items.replaceWith(items);
+    const items = h("ol", { class: "items" });
+    const log = h("div", { role: "log", "aria-label": `Messages in ${name ?? ""}` }, items);
+    this.log.replaceWith(log);
     this.items = items;
+    this.log = log;
   }
 
   /** Name the log for what is shown (a DM's title is its people, as they are named now). */
   retitle(title: string): void {
     const label = `Messages in ${title}`;
-    if (this.items.getAttribute("aria-label") !== label) this.items.setAttribute("aria-label", label);
+    if (this.log.getAttribute("aria-label") !== label) this.log.setAttribute("aria-label", label);
   }
 
   private atBottomNow(): boolean {
@@ -99,7 +103,7 @@ export class Timeline {
     const anchorTop = anchor?.getBoundingClientRect().top ?? 0;
 
     this.renderEdge(room);
-    this.items.setAttribute("aria-busy", String(!room.loaded || room.loadingOlder));
+    this.log.setAttribute("aria-busy", String(!room.loaded || room.loadingOlder));
     const items = timelineItems({
       messages: room.sorted(),
       notices: room.notices,
