@@ -25,12 +25,14 @@ export class ApiError extends Error {
   }
 }
 
-type Method = "GET" | "POST" | "PUT" | "PATCH";
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export class Api {
   constructor(private readonly auth: Auth) {}
 
-  private async request<T>(method: Method, path: string, body?: unknown, retry = true): Promise<T> {
+  /** One call with the token (`retry`: refresh and try again once on a 401). The calls of
+   * communities and integrations (communityapi.ts) go through it too. */
+  async request<T>(method: Method, path: string, body?: unknown, retry = true): Promise<T> {
     const headers: Record<string, string> = { Accept: "application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     const token = await this.auth.token();

@@ -60,8 +60,15 @@ function margin(s: Session): number {
 
 export type RefreshOutcome = "ok" | "signed-out" | "unreachable";
 
+/** Why the reader was signed out when the server ended their login (the login screen
+ * says it). */
+export const LOGIN_ENDED =
+  "You were signed out: this login has ended (your password was changed, your account was deactivated, or you logged out elsewhere). Log in again.";
+
 export class Auth {
   session: Session | null = load();
+  /** Why the last sign-out happened, when the reader did not ask for it (else null). */
+  ended: string | null = null;
   private listeners = new Set<() => void>();
   private inflight: Promise<RefreshOutcome> | null = null;
   /** The next refresh: scheduled before expiry, or a retry after a failure. */
@@ -105,10 +112,13 @@ export class Auth {
   }
 
   signIn(pair: TokenPair): void {
+    this.ended = null;
     this.store(sessionOf(pair));
   }
 
-  signOut(): void {
+  /** `why`: the server ended the login (shown on the login screen). */
+  signOut(why: string | null = null): void {
+    this.ended = why;
     this.session = null;
     localStorage.removeItem(KEY);
     this.channel?.postMessage(null);
@@ -194,7 +204,7 @@ export class Auth {
       return "ok";
     }
     if (response.status === 401) {
-      this.signOut();
+      this.signOut(LOGIN_ENDED);
       return "signed-out";
     }
     this.retrySoon(); // 5xx: the server is having trouble, not the token

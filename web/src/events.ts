@@ -11,7 +11,9 @@ import type {
   PresenceUser,
   Room,
   RoomCreated,
+  RoomDeleted,
   RoomEvent,
+  RoomUpdated,
   SessionEnded,
   SyncAck,
   TypingEvent,
@@ -107,7 +109,13 @@ export interface ServerToClientEvents {
   receiveMessage: (message: Message) => void;
   /** v2: the whole message after an edit, delete, reaction or reply. */
   messageUpdated: (message: Message) => void;
+  /** join and leave; v2 adds kick, ban (the target's sockets hear it, then leave the
+   * room), role and mute. */
   roomEvent: (event: RoomEvent) => void;
+  /** v2: a room's topic, roles or archived state changed (to its members). */
+  roomUpdated: (event: RoomUpdated) => void;
+  /** v2: a room was deleted (to its members, whose sockets then leave it). */
+  roomDeleted: (event: RoomDeleted) => void;
   userStatus: (event: UserStatus) => void;
   typing: (event: TypingEvent) => void;
   /** Extensions (docs/protocol-extensions.md): the room list changed for this user. */

@@ -7,6 +7,7 @@ import { mountLogin } from "./views/login";
 import "./styles.css";
 import "./people.css";
 import "./files.css";
+import "./community.css";
 
 const root = document.getElementById("app");
 if (!root) throw new Error("#app is missing");

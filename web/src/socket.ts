@@ -95,6 +95,8 @@ export class Realtime {
     s.on("invited", (e) => this.listener.invited(e));
     s.on("dmCreated", (e) => this.listener.dmCreated(e));
     s.on("userUpdated", (e) => this.listener.userUpdated(e));
+    s.on("roomUpdated", (e) => this.listener.roomUpdated(e));
+    s.on("roomDeleted", (e) => this.listener.roomDeleted(e));
     // The server closes a socket when the token it holds expires: hand it each new one.
     this.unsubscribe = this.auth.onChange(() => void this.reauth());
   }

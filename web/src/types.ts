@@ -27,6 +27,10 @@ export interface Room {
   kind?: "room" | "dm";
   /** v2: a DM's participants, the caller included (listings, `POST /api/dms`, `dmCreated`). */
   people?: User[];
+  /** v2 (communities) */
+  topic?: string | null;
+  /** v2: read-only from then on. */
+  archived?: boolean;
 }
 
 /** v2: whose messages in a room notify the caller. */
@@ -41,7 +45,7 @@ export interface RoomListing extends Room {
   /** v2 */
   notify?: NotifyLevel;
   /** v2: the caller's role; null when not a member. */
-  role?: "owner" | "moderator" | "member" | null;
+  role?: RoomRole | null;
 }
 
 export interface Message {
@@ -118,9 +122,26 @@ export interface SyncAck {
 }
 
 export interface RoomEvent {
-  type: "join" | "leave";
+  /** v2 adds kick, ban, role and mute (each with `by`). */
+  type: "join" | "leave" | "kick" | "ban" | "role" | "mute";
   room: string;
   user: User;
+  /** v2: who did it (kick, ban, role, mute). */
+  by?: User;
+  /** v2 (role): the new role. */
+  role?: "moderator" | "member";
+  /** v2 (mute): when it ends (ISO 8601). */
+  until?: string;
+}
+
+/** v2: a room's topic, roles or archived state changed. */
+export interface RoomUpdated {
+  room: Room;
+}
+
+/** v2: the room was deleted (its name). */
+export interface RoomDeleted {
+  room: string;
 }
 
 /** Extension: a public room was created. */
@@ -164,4 +185,51 @@ export interface TypingEvent {
 export interface SessionEnded {
   code: "unauthorized";
   message: string;
+}
+
+// ---- v2: communities and integrations ----
+
+/** A membership's role. */
+export type RoomRole = "owner" | "moderator" | "member";
+
+/** A room's member with their role (`GET /api/rooms/{name}/members` adds `online`). */
+export interface Member extends User {
+  role?: RoomRole;
+}
+
+/** `GET /api/admin/users`: an account as server admins see it. */
+export interface Account extends User {
+  admin: boolean;
+  deactivated: boolean;
+}
+
+/** `GET /api/admin/audit`, newest first; `actor` null for the command line. */
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: { id: number; username: string } | null;
+  action: string;
+  room: string | null;
+  target: string | null;
+  detail: string | null;
+}
+
+/** `POST /api/bots`: the bot and its token, shown this once. */
+export interface BotCreated {
+  user: User;
+  token: string;
+}
+
+/** `GET /api/rooms/{name}/webhooks` (never the secret). */
+export interface Webhook {
+  id: number;
+  name: string;
+  bot: User;
+}
+
+/** `POST /api/rooms/{name}/webhooks`: the URL, shown this once. */
+export interface WebhookCreated {
+  id: number;
+  name: string;
+  url: string;
 }

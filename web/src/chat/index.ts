@@ -15,6 +15,7 @@ import { mentionsOf } from "../state/mentions";
 import { shouldNotify } from "../state/notifylevel";
 import { Catchup } from "./catchup";
 import { Changes } from "./changes";
+import { Community } from "./community";
 import { History } from "./history";
 import { Jumps } from "./jump";
 import { Dms } from "./dms";
@@ -66,6 +67,9 @@ export class Chat {
   /** v2: files in the composer (uploads.ts), and attachments' bytes as blob: URLs. */
   readonly uploads: Uploads;
   readonly files = new FileCache((url) => this.api.blob(url));
+  /** v2: moderation live (kicks, bans, roles, mutes, topics, archives, deletions), whether
+   * the reader is a server admin, and the calls of the settings, bots and admin views. */
+  readonly community = new Community(this);
 
   private readonly listeners = new Set<() => void>();
   private readonly timers: number[] = [];
@@ -87,7 +91,12 @@ export class Chat {
       connected: () => void this.onConnected(),
       receiveMessage: (m) => this.onMessage(m),
       messageUpdated: (m) => this.onUpdated(m),
-      roomEvent: (e) => this.presence.onRoomEvent(e),
+      roomEvent: (e) =>
+        e.type === "join" || e.type === "leave"
+          ? this.presence.onRoomEvent(e)
+          : this.community.onRoomEvent(e),
+      roomUpdated: (e) => this.community.onRoomUpdated(e),
+      roomDeleted: (e) => this.community.onRoomDeleted(e),
       userStatus: (e) => this.presence.onUserStatus(e),
       typing: (e) => this.presence.onTyping(e),
       // The room list changed (a new public room, an invitation): list it again.
@@ -170,6 +179,7 @@ export class Chat {
   // ---- connecting ----
   private async onConnected(): Promise<void> {
     // Catch up before sending what waited, so the timeline keeps its order.
+    if (this.community.admin === null) void this.community.probeAdmin();
     await Promise.all([this.presence.loadOnline(), this.refreshRooms()]);
     await this.catchup.sync([...this.rooms.values()].filter((r) => r.member).map((r) => r.name));
     this.reads.resend();
@@ -238,10 +248,12 @@ export class Chat {
   }
 
   createRoom(name: string, isPrivate: boolean): Promise<void> {
+    this.community.back(name);
     return this.roomList.create(name, isPrivate);
   }
 
   join(name: string): Promise<void> {
+    this.community.back(name);
     return this.roomList.join(name);
   }
 

@@ -6,7 +6,16 @@
 // No DOM and no timers here: chat/ schedules, this decides.
 
 import { Backoff, delayAfter, gaveUp, type RetryPolicy } from "../retry";
-import type { Message, NotifyLevel, PresenceUser, RoomListing, User } from "../types";
+import type {
+  Member,
+  Message,
+  NotifyLevel,
+  PresenceUser,
+  Room,
+  RoomListing,
+  RoomRole,
+  User,
+} from "../types";
 import { MentionCount } from "./mentions";
 import { Outside } from "./outside";
 import { isNewer, RevStream } from "./revs";
@@ -68,7 +77,8 @@ export class RoomState {
   readonly olderRetry: Backoff;
   /** Syncs asked for the current gap so far. */
   gapSyncs = 0;
-  members: Map<number, User> | null = null;
+  /** v2: with their roles (and whether they are bots). */
+  members: Map<number, Member> | null = null;
   /** v2: the change stream (`rev`); null from a v1 server, whose messages never change. */
   revs: RevStream | null;
   /** Messages known outside the window, newest state each: replied-to ones fetched for
@@ -81,6 +91,9 @@ export class RoomState {
   notify: NotifyLevel = "all";
   /** v2: the reader's role here (an owner may delete anyone's message). */
   role: RoomListing["role"] = null;
+  /** v2 (communities): the topic, and whether the room is archived (read-only). */
+  topic: string | null;
+  archived: boolean;
   readonly notices: Notice[] = [];
   readonly typing = new Map<number, { user: User; until: number }>();
 
@@ -100,6 +113,8 @@ export class RoomState {
     this.revs = listing.rev === undefined ? null : new RevStream(listing.rev);
     this.notify = listing.notify ?? "all";
     this.role = listing.role ?? null;
+    this.topic = listing.topic ?? null;
+    this.archived = listing.archived ?? false;
     this.mentioned.listed(listing.mentions ?? 0, listing.last_seq);
     this.latestRetry = new Backoff(PAGE_RETRY, now);
     this.olderRetry = new Backoff(PAGE_RETRY, now);
@@ -127,6 +142,7 @@ export class RoomState {
     this.readSeq = Math.max(this.readSeq, listing.last_seq - listing.unread);
     this.notify = listing.notify ?? this.notify;
     this.role = listing.role ?? null;
+    this.applyRoom(listing);
     this.mentioned.listed(listing.mentions ?? 0, listing.last_seq);
     if (listing.rev !== undefined) this.revs ??= new RevStream(listing.rev);
     if (!this.loaded && this.msgs.size === 0 && this.ahead.size === 0) {
@@ -134,6 +150,12 @@ export class RoomState {
       this.contig = Math.max(this.contig, listing.last_seq);
       if (listing.rev !== undefined) this.revs?.advance(listing.rev);
     }
+  }
+
+  /** v2: a room object (`roomUpdated`, a listing): its topic and archived state. */
+  applyRoom(room: Room): void {
+    if (room.topic !== undefined) this.topic = room.topic;
+    if (room.archived !== undefined) this.archived = room.archived;
   }
 
   /** The unread messages that mention the reader. */
@@ -343,13 +365,25 @@ export class RoomState {
   }
 
   // ---- people ----
-  setMembers(members: PresenceUser[]): void {
+  setMembers(members: (PresenceUser & { role?: RoomRole })[]): void {
     this.members = new Map(
       members.map((u) => [
         u.id,
-        { id: u.id, username: u.username, display_name: u.display_name ?? null },
+        {
+          id: u.id,
+          username: u.username,
+          display_name: u.display_name ?? null,
+          bot: u.bot ?? false,
+          role: u.role ?? "member",
+        },
       ]),
     );
+  }
+
+  /** v2: a member's new role (`roomEvent` role). */
+  setMemberRole(id: number, role: RoomRole): void {
+    const member = this.members?.get(id);
+    if (member) this.members?.set(id, { ...member, role });
   }
 
   /** `user` is typing: show it until `until` (ms since the epoch). */

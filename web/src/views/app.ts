@@ -9,6 +9,9 @@ import { icon } from "../icons";
 import { Notifier } from "../notify";
 import type { ConnState } from "../socket";
 import type { User } from "../types";
+import { AdminView } from "./admin";
+import { Announcements } from "./announcements";
+import { BotsView } from "./bots";
 import { MembersView } from "./members";
 import { refreshNames } from "./names";
 import { ProfileView } from "./profile";
@@ -41,6 +44,10 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
   const members = new MembersView(chat);
   const profile = new ProfileView(chat);
   const search = new SearchView(chat);
+  // v2: the reader's bots, the server admin's page, and what happened to the reader.
+  const bots = new BotsView(chat);
+  const admin = new AdminView(chat);
+  const announcements = new Announcements(chat);
   notifier.describe = (m) => {
     const room = chat.rooms.get(m.room);
     const who = chat.people.name(m.user);
@@ -59,7 +66,7 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
     event.preventDefault();
     room.focusComposer();
   });
-  const side = h("div", { class: "side" }, sidebar.el);
+  const side = h("div", { class: "side" }, announcements.el, sidebar.el);
   const shell = h(
     "div",
     { class: "shell" },
@@ -72,6 +79,8 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
       search.form,
       h("span", { class: "spacer" }),
       notify,
+      bots.button,
+      admin.button,
       profile.button,
       logout,
     ),
@@ -149,6 +158,8 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
     members.render();
     profile.render();
     search.render();
+    admin.render();
+    announcements.render();
     // Names drawn from older copies of people (a rename since): as known now.
     refreshNames(document, chat.people); // the shell, and dialogs in the top layer
     const open = chat.openRoom;

@@ -32,6 +32,12 @@ export class Dialog {
     });
   }
 
+  /** Change its heading (a dialog about one room names it). */
+  setTitle(title: string): void {
+    const heading = this.el.querySelector("h2");
+    if (heading && heading.textContent !== title) heading.textContent = title;
+  }
+
   get isOpen(): boolean {
     return this.el.open;
   }

@@ -6,6 +6,7 @@ import type { Chat } from "../chat";
 import { h, reconcile } from "../dom";
 import { icon } from "../icons";
 import type { RoomState } from "../state";
+import { botBadge } from "./badges";
 import { PickerView } from "./picker";
 import { dmMark, linkWords, roomHref } from "./sidebar";
 
@@ -66,6 +67,8 @@ export class DmList {
         { href: roomHref(room.name), class: "room-link" },
         dmMark(),
         h("span", { class: "room-name" }),
+        // v2: a conversation with a bot says so.
+        botBadge({ bot: room.people.some((u) => u.id !== this.chat.me.id && u.bot) }),
         h("span", { class: "badge", "aria-hidden": "true" }),
         h("span", { class: "sr-only link-more" }),
       ),

@@ -25,6 +25,9 @@ export function mountLogin(root: HTMLElement, api: Api, auth: Auth): () => void 
     minlength: 8,
   });
   const error = h("p", { class: "form-error", role: "alert", id: "login-error" });
+  // v2: the server ended the login (a password change, a deactivation): say so.
+  const ended = h("p", { class: "signed-out-notice", role: "alert" }, auth.ended ?? "");
+  ended.hidden = !auth.ended;
   const login = h("button", { type: "submit", class: "primary", value: "login" }, "Log in");
   const register = h("button", { type: "submit", value: "register" }, "Create account");
 
@@ -32,6 +35,7 @@ export function mountLogin(root: HTMLElement, api: Api, auth: Auth): () => void 
     "form",
     { class: "login-form", "aria-labelledby": "login-title", novalidate: true },
     h("h1", { id: "login-title" }, h("span", { class: "logo", "aria-hidden": "true" }), "Hubbub"),
+    ended,
     h("p", { class: "muted" }, "Log in, or pick a name and password to create an account."),
     h("label", { for: "login-username" }, "Username"),
     username,

@@ -1,8 +1,10 @@
-// Who is in the open room and who of them is online, and (private rooms) the invite form.
+// Who is in the open room and who of them is online (v2: their roles, bots marked), and
+// (private rooms, for the owner and moderators) the invite form.
 
 import { describeError, type Chat } from "../chat";
 import { h, reconcile } from "../dom";
-import type { User } from "../types";
+import type { Member } from "../types";
+import { botBadge, roleBadge } from "./badges";
 import { personName } from "./names";
 
 export class MembersView {
@@ -93,10 +95,11 @@ export class MembersView {
     this.title.textContent = dm
       ? "People in this DM"
       : `People in ${room.isPrivate ? "" : "#"}${name}`;
-    this.inviteForm.hidden = !room.isPrivate || dm;
+    // v2: only those who may invite see the form (the owner and moderators).
+    this.inviteForm.hidden = !room.isPrivate || dm || !this.chat.community.powers(room).invite;
     if (this.leave.parentElement) this.leave.parentElement.hidden = dm;
-    const members: User[] = room.members ? [...room.members.values()] : [];
-    const online = (u: User): boolean => this.chat.online.has(u.id);
+    const members: Member[] = room.members ? [...room.members.values()] : [];
+    const online = (u: Member): boolean => this.chat.online.has(u.id);
     members.sort(
       (a, b) =>
         Number(online(b)) - Number(online(a)) ||
@@ -113,7 +116,7 @@ export class MembersView {
       members.map((u) => {
         const state = online(u) ? "online" : "offline";
         return {
-          key: `${u.id}${state}`,
+          key: `${u.id}${state}${dm ? "" : (u.role ?? "")}`,
           make: () =>
             h(
               "li",
@@ -126,6 +129,8 @@ export class MembersView {
                   "span",
                   { class: "who-line" },
                   personName(this.chat.people.resolve(u), "name"),
+                  botBadge(u),
+                  dm ? null : roleBadge(u.role),
                   u.id === this.chat.me.id ? h("span", { class: "muted you" }, " (you)") : null,
                 ),
                 h("span", { class: "muted handle" }, `@${u.username}`),

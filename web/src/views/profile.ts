@@ -1,11 +1,13 @@
 // The reader's profile: the button in the top bar showing their name, and the dialog that
-// sets or clears their display name (PATCH /api/me), with the server's refusal inline.
+// sets or clears their display name (PATCH /api/me), with the server's refusal inline, and
+// (v2) changes their password (password.ts).
 
 import { describeError, type Chat } from "../chat";
 import { h } from "../dom";
 import { icon } from "../icons";
 import { displayName } from "../state/people";
 import { Dialog } from "./dialog";
+import { PasswordForm } from "./password";
 
 export class ProfileView {
   /** The top bar's button: the reader's name; opens the dialog. */
@@ -21,6 +23,7 @@ export class ProfileView {
   private readonly error = h("p", { class: "form-error", id: "display-name-error", role: "alert" });
   private readonly save = h("button", { type: "submit", class: "primary" }, "Save");
   private shown = "";
+  private readonly password: PasswordForm;
 
   constructor(private readonly chat: Chat) {
     const cancel = h("button", { type: "button" }, "Cancel");
@@ -44,7 +47,8 @@ export class ProfileView {
       this.error.textContent = "";
       this.input.removeAttribute("aria-invalid");
     });
-    this.dialog.body.append(form);
+    this.password = new PasswordForm(chat);
+    this.dialog.body.append(form, this.password.el);
     this.button.addEventListener("click", () => this.open());
   }
 
@@ -54,6 +58,7 @@ export class ProfileView {
     this.input.value = me.display_name ?? "";
     this.error.textContent = "";
     this.input.removeAttribute("aria-invalid");
+    this.password.reset();
     this.dialog.open(this.input);
     this.input.select();
   }

@@ -35,6 +35,8 @@ export class Composer {
   private readonly mentions: MentionAutocomplete;
   /** v2: the files that go with the next message. */
   private readonly tray: UploadTray;
+  /** v2: why nothing can be sent here (an archived room), in place of the box's use. */
+  private readonly readOnlyNote = h("p", { class: "read-only-note", id: "composer-note", hidden: true });
 
   constructor(
     private readonly chat: Chat,
@@ -49,6 +51,7 @@ export class Composer {
     this.form = h(
       "form",
       { class: "composer" },
+      this.readOnlyNote,
       this.replyBar,
       this.tray.list,
       this.tray.status,
@@ -132,6 +135,21 @@ export class Composer {
 
   focus(): void {
     this.box.focus();
+  }
+
+  /** v2: `note` says why the room takes no messages (archived): the box, Send and Attach
+   * are disabled and the note shows; null makes it writable again. */
+  setReadOnly(note: string | null): void {
+    const off = note !== null;
+    if (this.box.disabled === off && this.readOnlyNote.textContent === (note ?? "")) return;
+    this.box.disabled = off;
+    this.tray.button.disabled = off;
+    const send = this.form.querySelector<HTMLButtonElement>("button.send");
+    if (send) send.disabled = off;
+    this.readOnlyNote.textContent = note ?? "";
+    this.readOnlyNote.hidden = !off;
+    if (off) this.box.setAttribute("aria-describedby", "composer-note");
+    else this.box.removeAttribute("aria-describedby");
   }
 
   /** Who `@` may name here: the room's members, as named now. */

@@ -62,6 +62,7 @@ export class Conversation {
       return names;
     };
     let known: Set<string> | null = null;
+    const runs = chat.community.powers(room).moderate;
     const fail = (problem: string | null): void => {
       if (problem) this.report(problem);
     };
@@ -78,7 +79,10 @@ export class Conversation {
         known ??= usernames();
         return known.has(name);
       },
-      canDelete: (m: Message) => m.user.id === chat.me.id || room.role === "owner",
+      // v2: owners and moderators (and server admins) delete anyone's, even when archived.
+      canDelete: (m: Message) => runs || (m.user.id === chat.me.id && !room.archived),
+      canPost: !room.archived,
+      mode: `${room.archived ? "a" : ""}${runs ? "m" : ""}`,
       startEdit: (m: Message) => {
         this.editing = { room: room.name, seq: m.seq };
         this.editText = null;

@@ -11,6 +11,7 @@ import { Conversation } from "./conversation";
 import { NotifyMenu } from "./notifymenu";
 import { typingText } from "./items";
 import { outsideKey, outsideScreen } from "./join";
+import { RoomSettings } from "../settings";
 import { Timeline } from "./timeline";
 import { bindDrop } from "./uploadtray";
 
@@ -19,6 +20,9 @@ export class RoomView {
   private readonly head: HTMLElement;
   private readonly title = h("h2", { id: "room-title" });
   private readonly kind = h("span", { class: "room-kind" });
+  /** v2: the room's topic, under its name; its settings (settings/). */
+  private readonly topic = h("p", { class: "room-topic" });
+  readonly settings: RoomSettings;
   readonly membersToggle = h("button", {
     type: "button",
     class: "members-toggle",
@@ -47,6 +51,7 @@ export class RoomView {
     this.conv.report = (problem) => (this.composer.error.textContent = problem);
     this.conv.focusComposer = () => this.composer.focus();
     this.notifyMenu = new NotifyMenu(chat, this.conv.report);
+    this.settings = new RoomSettings(chat);
     const back = h("a", { href: "#/", class: "back", "aria-label": "Back to rooms" }, icon("back"));
     this.head = h(
       "header",
@@ -54,7 +59,9 @@ export class RoomView {
       back,
       this.title,
       this.kind,
+      this.topic,
       h("span", { class: "spacer" }),
+      this.settings.button,
       this.notifyMenu.el,
       this.membersToggle,
     );
@@ -67,7 +74,10 @@ export class RoomView {
     // v2: files dropped on the room are attached to the next message.
     bindDrop(
       this.el,
-      () => this.chat.openRoom?.member === true && this.composer.shownIn(this.body),
+      () =>
+        this.chat.openRoom?.member === true &&
+        !this.chat.openRoom.archived &&
+        this.composer.shownIn(this.body),
       (files) => this.composer.attach(files),
     );
   }
@@ -85,7 +95,14 @@ export class RoomView {
     const dm = room?.kind === "dm";
     const title = room && dm ? chat.people.title(room) : name;
     replace(this.title, dm ? dmMark() : roomMark(room?.isPrivate ?? false), title);
-    this.kind.textContent = dm ? "direct message" : room?.isPrivate ? "private" : "";
+    const kind = dm ? "direct message" : room?.isPrivate ? "private" : "";
+    this.kind.textContent = room?.archived ? [kind, "archived"].filter(Boolean).join(", ") : kind;
+    const topic = dm ? "" : (room?.topic ?? "");
+    if (this.topic.textContent !== topic) this.topic.textContent = topic;
+    this.topic.title = topic;
+    this.topic.hidden = !topic;
+    this.settings.renderButton(room);
+    this.settings.render();
     this.composer.retitle(title, dm ? title : `#${name}`);
     this.timeline.retitle(title);
     this.renderMembersToggle(room);
@@ -105,6 +122,9 @@ export class RoomView {
         this.composer.error,
       );
     }
+    this.composer.setReadOnly(
+      room.archived ? "This room is archived: it is read-only. You can still read it." : null,
+    );
     this.timeline.render(room, switched);
     this.composer.renderReply(room);
     this.composer.renderFiles(room);

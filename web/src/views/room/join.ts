@@ -12,7 +12,7 @@ export function outsideKey(chat: Chat, name: string, room: RoomState | null): st
       ? "invited"
       : "public"
     : `none:${chat.openError ?? ""}:${chat.roomsLoaded}`;
-  return `${name}|${state}`;
+  return `${name}|${state}|${chat.community.gone.get(name) ?? ""}`;
 }
 
 /** The screen's content. `error` shows why joining failed. */
@@ -22,6 +22,9 @@ export function outsideScreen(
   room: RoomState | null,
   error: HTMLElement,
 ): HTMLElement {
+  // v2: the reader was removed from it, or it was deleted: say so first.
+  const why = chat.community.gone.get(name);
+  const gone = why ? h("p", { class: "gone", role: "alert" }, why) : null;
   if (room) {
     const [label, text] = room.isPrivate
       ? ["Accept invitation", `You are invited to the private room ${name}.`]
@@ -34,13 +37,13 @@ export function outsideScreen(
         error.textContent = describeError(e);
       });
     });
-    return h("div", { class: "welcome" }, h("p", null, text), join, error);
+    return h("div", { class: "welcome" }, gone, h("p", null, text), join, error);
   }
   const text = chat.openError ?? (chat.roomsLoaded ? `There is no room #${name}.` : "Loading…");
   return h(
     "div",
     { class: "welcome" },
-    h("p", { role: "status" }, text),
+    gone ?? h("p", { role: "status" }, text),
     h("a", { href: "#/" }, "Back to your rooms"),
   );
 }

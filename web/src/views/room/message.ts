@@ -6,6 +6,7 @@ import { dayLabel, fullTimeOf, linkify, timeOf, waitText } from "../../format";
 import type { Notice, Pending } from "../../state";
 import type { User } from "../../types";
 import { mentionsOf } from "../../state/mentions";
+import { botBadge } from "../badges";
 import { personName } from "../names";
 import { attachmentList, pendingFiles } from "./attachments";
 import type { PendingState, TimelineItem } from "./items";
@@ -31,7 +32,11 @@ export interface ItemActions {
 
 /** The items as `reconcile` takes them. */
 export function keyed(items: TimelineItem[], actions: ItemActions): Keyed[] {
-  return items.map((item) => ({ key: item.key, make: () => element(item, actions) }));
+  return items.map((item) => ({
+    // v2: a message's controls follow what the reader may do (archived, a role given).
+    key: item.kind === "message" ? item.key + actions.conv.mode : item.key,
+    make: () => element(item, actions),
+  }));
 }
 
 function element(item: TimelineItem, actions: ItemActions): HTMLElement {
@@ -88,6 +93,7 @@ function message(item: Extract<TimelineItem, { kind: "message" }>, conv: ConvAct
       "div",
       { class: "msg-head" },
       personName(m.user, `author hue-${hue(m.user.username)}`),
+      botBadge(m.user),
       " ",
       h("time", { datetime: m.created_at, title: fullTimeOf(m.created_at) }, timeOf(m.created_at)),
       editedMark(m),

@@ -19,6 +19,12 @@ export interface ConvActions {
   /** Whether `@name` (lower-cased) names someone here (highlighted then). */
   names(name: string): boolean;
   canDelete(m: Message): boolean;
+  /** v2: whether the reader may send, edit, react and reply here (not in an archived
+   * room): the controls that need it are not shown otherwise. */
+  canPost: boolean;
+  /** v2: part of each message's key, so its controls are drawn anew when what the reader
+   * may do changes (a room archived, a role given). */
+  mode: string;
   startEdit(m: Message): void;
   saveEdit(m: Message, text: string): Promise<string | null>;
   /** What the editor holds so far (it is drawn anew when the message changes meanwhile). */
@@ -125,6 +131,7 @@ export function reactionRow(m: Message, actions: ConvActions): HTMLElement | nul
         h("span", { class: "chip-count" }, String(chip.count)),
       );
       b.addEventListener("click", () => actions.toggleReaction(m, chip.emoji));
+      b.disabled = !actions.canPost; // v2: an archived room's reactions are shown only
       return b;
     }),
   );
@@ -142,7 +149,8 @@ export function replyCount(m: Message, actions: ConvActions): HTMLElement | null
   return b;
 }
 
-/** React, Reply, Edit (one's own), Delete (one's own, or any as the owner). */
+/** React, Reply, Edit (one's own), Delete (one's own, or any as the owner or a moderator);
+ * v2: in an archived room, only a moderator's Delete. */
 export function actionBar(m: Message, actions: ConvActions): HTMLElement | null {
   if (m.deleted || m.rev === undefined) return null;
   const mine = m.user.id === actions.me.id;
@@ -151,6 +159,13 @@ export function actionBar(m: Message, actions: ConvActions): HTMLElement | null 
     b.addEventListener("click", run);
     return b;
   };
+  const buttons = [
+    actions.canPost ? button("React", "react", () => actions.pickReaction(m)) : null,
+    actions.canPost ? button("Reply", "reply", () => actions.reply(m)) : null,
+    mine && actions.canPost ? button("Edit", "edit", () => actions.startEdit(m)) : null,
+    actions.canDelete(m) ? button("Delete", "delete", () => actions.remove(m)) : null,
+  ].filter((b) => b !== null);
+  if (buttons.length === 0) return null;
   return h(
     "div",
     {
@@ -158,10 +173,7 @@ export function actionBar(m: Message, actions: ConvActions): HTMLElement | null 
       role: "group",
       "aria-label": `Message from ${actions.name(m.user)} at ${timeOf(m.created_at)}`,
     },
-    button("React", "react", () => actions.pickReaction(m)),
-    button("Reply", "reply", () => actions.reply(m)),
-    mine ? button("Edit", "edit", () => actions.startEdit(m)) : null,
-    actions.canDelete(m) ? button("Delete", "delete", () => actions.remove(m)) : null,
+    buttons,
   );
 }
 
