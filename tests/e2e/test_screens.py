@@ -19,10 +19,10 @@ from tests.support import ServerProcess
 
 async def images_loaded(page: Page) -> None:
     """Every image in the timeline has its bytes (fetched with the token, as blobs)."""
-    await page.wait_for_function(
-        "[...document.querySelectorAll('.timeline img')]"
-        ".every((i) => i.complete && i.naturalWidth > 0)"
-    )
+    images = page.locator(".timeline img")
+    for i in range(await images.count()):
+        await expect(images.nth(i)).to_have_js_property("complete", True)
+        await expect(images.nth(i)).not_to_have_js_property("naturalWidth", 0)
 
 
 async def in_the_room(person: Person, scene: Scene) -> None:
