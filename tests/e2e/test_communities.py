@@ -69,6 +69,19 @@ async def open_settings(person: Person, room: str) -> Locator:
     return dialog
 
 
+async def open_bots(person: Person) -> Locator:
+    """The bots dialog opens over the profile dialog."""
+    await person.page.get_by_role("button", name=re.compile(r"^Profile: ")).click()
+    await (
+        person.page.get_by_role("dialog", name="Your profile")
+        .get_by_role("button", name="Your bots")
+        .click()
+    )
+    dialog = person.page.get_by_role("dialog", name="Your bots")
+    await expect(dialog).to_be_visible()
+    return dialog
+
+
 def member_row(dialog: Locator, username: str) -> Locator:
     members = dialog.get_by_role("list", name=re.compile(r"^Members"))
     return members.get_by_role("listitem").filter(has_text=username)
@@ -357,8 +370,7 @@ async def test_bots_are_made_with_a_token_shown_once_and_marked(
         owner = await log_in(people, url, owner_account)
         await owner.open_room(room)
         page = owner.page
-        await page.get_by_role("button", name="Bots", exact=True).click()
-        dialog = page.get_by_role("dialog", name="Your bots")
+        dialog = await open_bots(owner)
         await expect(dialog.get_by_text("You have no bots yet.")).to_be_visible()
         bot_name = f"{owner_account.username}-bot"[:32]
         await dialog.get_by_label("New bot's username").fill(bot_name)
@@ -370,14 +382,19 @@ async def test_bots_are_made_with_a_token_shown_once_and_marked(
 
         # The token works like a login: the bot joins and talks, marked as a bot.
         headers = {"Authorization": f"Bearer {await token.input_value()}"}
+        # Closed, the focus goes back to the profile dialog's button.
         await dialog.get_by_role("button", name="Close").click()
+        profile = page.get_by_role("dialog", name="Your profile")
+        await expect(profile.get_by_role("button", name="Your bots")).to_be_focused()
+        await profile.press("Escape")
+        await expect(profile).to_be_hidden()
         async with httpx.AsyncClient(base_url=url, headers=headers) as http:
             assert (await http.post(f"/api/rooms/{room}/join")).status_code == 200
         await expect(
             owner.members(room).get_by_role("listitem").filter(has_text=bot_name)
         ).to_contain_text("bot")
 
-        await page.get_by_role("button", name="Bots", exact=True).click()
+        dialog = await open_bots(owner)
         await dialog.get_by_role("button", name=f"Delete bot {bot_name}").click()
         await confirm(owner, "Delete bot")
         await expect(dialog.get_by_text("You have no bots yet.")).to_be_visible()
@@ -516,8 +533,7 @@ async def test_screenshots_of_the_settings_and_admin_pages(
             await admin.press("Escape")
 
             if checked:
-                await page.get_by_role("button", name="Bots", exact=True).click()
-                bots = page.get_by_role("dialog", name="Your bots")
+                bots = await open_bots(owner)
                 await bots.get_by_label("New bot's username").fill(
                     f"helper{suffix.replace('-', '_')}"
                 )
@@ -525,7 +541,6 @@ async def test_screenshots_of_the_settings_and_admin_pages(
                 await expect(bots.get_by_text("you will not see it again")).to_be_visible()
                 problems += await axe_violations(page)
                 await bots.press("Escape")
-                await page.get_by_role("button", name=re.compile(r"^Profile: ")).click()
                 await expect(page.get_by_role("dialog", name="Your profile")).to_be_visible()
                 problems += await axe_violations(page)
             assert problems == [], "\n".join(problems)

@@ -15,6 +15,9 @@ const PATHS = {
   file: "M14 3H6v18h12V7zM14 3v4h4",
   download: "M12 4v11M7 10l5 5 5-5M5 20h14",
   close: "M6 6l12 12M18 6L6 18",
+  // v2 (communities): a room's settings, the admin page
+  sliders: "M4 6h9M17 6h3M15 4v4M4 12h3M11 12h9M9 10v4M4 18h11M19 18h1M17 16v4",
+  shield: "M12 3l8 3v6c0 4.5-3.4 8.3-8 9-4.6-.7-8-4.5-8-9V6z",
 } as const;
 
 export type IconName = keyof typeof PATHS;

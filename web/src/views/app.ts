@@ -48,6 +48,7 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
   const bots = new BotsView(chat);
   const admin = new AdminView(chat);
   const announcements = new Announcements(chat);
+  profile.append(bots.entry);
   notifier.describe = (m) => {
     const room = chat.rooms.get(m.room);
     const who = chat.people.name(m.user);
@@ -79,7 +80,6 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
       search.form,
       h("span", { class: "spacer" }),
       notify,
-      bots.button,
       admin.button,
       profile.button,
       logout,

@@ -12,8 +12,17 @@ import { reconcileKeepingFocus } from "./refocus";
 import { secretBox } from "./secret";
 
 export class BotsView {
-  /** The top bar's button. */
-  readonly button = h("button", { type: "button", class: "small quiet" }, "Bots");
+  /** Its button, in the profile dialog (the bots dialog opens over it, and gives the focus
+   * back to it). */
+  readonly button = h("button", { type: "button", class: "small" }, "Your bots");
+  /** The profile dialog's section that holds the button. */
+  readonly entry = h(
+    "section",
+    { class: "bots-entry", "aria-labelledby": "bots-entry-title" },
+    h("h3", { id: "bots-entry-title" }, "Bots"),
+    h("p", { class: "hint muted" }, "Bot accounts you own post with a token, through the API or Socket.IO."),
+    this.button,
+  );
   private readonly dialog = new Dialog("bots", "Your bots");
   private readonly heading = h("h3", { id: "bots-list-title" }, "Bots you own");
   private readonly list = h("ul", { class: "settings-list", "aria-labelledby": "bots-list-title" });

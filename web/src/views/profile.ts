@@ -79,6 +79,11 @@ export class ProfileView {
     }
   }
 
+  /** v2: more of the reader's account below the rest (their bots). */
+  append(section: HTMLElement): void {
+    this.dialog.body.append(section);
+  }
+
   /** The top bar's button follows the reader's name. */
   render(): void {
     const me = this.chat.people.me;

@@ -4,13 +4,19 @@
 
 import type { Chat } from "../../chat";
 import { h } from "../../dom";
+import { icon } from "../../icons";
 import { Dialog } from "../dialog";
 import { AccountsSection } from "./users";
 import { AuditSection } from "./audit";
 
 export class AdminView {
   /** The top bar's button: hidden unless the reader is a server admin. */
-  readonly button = h("button", { type: "button", class: "small quiet", hidden: true }, "Admin");
+  readonly button = h(
+    "button",
+    { type: "button", class: "small quiet admin-button", title: "Server admin", hidden: true },
+    icon("shield"),
+    h("span", { class: "label" }, "Admin"), // on phones for screen readers only
+  );
   private readonly dialog = new Dialog("admin", "Server admin");
   private readonly accounts: AccountsSection;
   private readonly audit: AuditSection;

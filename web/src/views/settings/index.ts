@@ -5,6 +5,7 @@
 
 import type { Chat } from "../../chat";
 import { h } from "../../dom";
+import { icon } from "../../icons";
 import type { RoomState } from "../../state";
 import { Dialog } from "../dialog";
 import { BansSection } from "./bans";
@@ -15,7 +16,12 @@ import { WebhookSection } from "./webhooks";
 
 export class RoomSettings {
   /** The room header's button. */
-  readonly button = h("button", { type: "button", class: "small quiet room-settings-button" }, "Settings");
+  readonly button = h(
+    "button",
+    { type: "button", class: "small quiet room-settings-button" },
+    icon("sliders"),
+    h("span", { class: "label" }, "Settings"), // on phones for screen readers only
+  );
   private readonly dialog = new Dialog("room-settings", "Room settings");
   private readonly topic: TopicSection;
   private readonly members: MemberSection;
