@@ -20,6 +20,7 @@ from hubbub.store.postgres.writes import Result, write_batch
 
 log = logging.getLogger(__name__)
 
+ANALYZE_AT = (1_000, 20_000, 100_000)  # items written by this process
 _RETRYABLE = (asyncpg.UniqueViolationError, asyncpg.DeadlockDetectedError)
 
 
@@ -37,6 +38,7 @@ class PostgresWriter:
         self._closing = False
         self._task = asyncio.get_running_loop().create_task(self._write_loop())
         self.commit_count = 0
+        self._written = 0  # items this process wrote (for ANALYZE_AT)
 
     async def submit(self, message: Item) -> Result:
         if self._closing:
@@ -85,6 +87,19 @@ class PostgresWriter:
             if not pending.future.done():
                 pending.future.set_result(result)
 
+    async def _analyze_when_grown(self, conn: asyncpg.Connection, written: int) -> None:
+        """Give the planner statistics as the table grows from empty. Without them it
+        picks the ``(room_id, rev)`` index for lookups the unique indexes serve, and the
+        cached plan then scans a whole room per send (measured: 2.8k -> 11-13k msgs/s after
+        one ANALYZE at 3k rows). Autovacuum analyses later growth; these are the first
+        steps, before its threshold."""
+        before = self._written
+        self._written += written
+        for mark in ANALYZE_AT:
+            if before < mark <= self._written:
+                await conn.execute("ANALYZE messages")
+                return
+
     async def _store_batch(self, batch: list[Item]) -> list[Result]:
         async with self._pool.acquire() as conn:
             for attempt in range(5):
@@ -92,6 +107,7 @@ class PostgresWriter:
                     async with conn.transaction():
                         results = await write_batch(conn, batch)
                     self.commit_count += 1
+                    await self._analyze_when_grown(conn, len(batch))
                     return results
                 except _RETRYABLE:
                     if attempt == 4:
