@@ -1,7 +1,8 @@
 """A small team's day on a fresh server, made through the API and Socket.IO: what the
 screenshots show and what the accessibility checks walk through.
 
-Bob is the reader. Alice (display name "Alice Liddell") owns the rooms; Carol talks too.
+Bob is the reader (a moderator of release-planning). Alice (display name "Alice Liddell") owns
+the rooms; Carol talks too.
 In design-review: a link, a reply with its quote, reactions (one of them Bob's), an edited
 message (Bob's own), a deleted one, a mention of Bob, an image and a file; unread messages in
 general; a private room; a public room Bob has not joined; a DM between Alice and Bob.
@@ -111,6 +112,11 @@ async def team_day(url: str) -> Scene:
         await api.join(bob, name)
     for name in (design, general):
         await api.join(carol, name)
+    # Bob moderates release-planning: its settings are his to open.
+    r = await api.http.put(
+        f"/api/rooms/{release}/members/bob/role", json={"role": "moderator"}, headers=alice.headers
+    )
+    assert r.status_code == 204, r.text
 
     a, b, c = (
         Client(url, alice.access_token),
