@@ -2,7 +2,8 @@
 tests/e2e/scene.py (a reply with its quote, reactions, a mention, an edited and a deleted
 message, an image and a file, DMs, search results). Screenshots go to test-artifacts/ (kept
 out of git); docs/screenshots has copies of chat-desktop, search-desktop-dark, chat-phone and
-rooms-phone-dark for the README."""
+rooms-phone-dark for the README (taken with Debian's fonts-noto-color-emoji installed, so the
+reactions show as emoji)."""
 
 from __future__ import annotations
 
