@@ -6,16 +6,7 @@
 // No DOM and no timers here: chat/ schedules, this decides.
 
 import { Backoff, delayAfter, gaveUp, type RetryPolicy } from "../retry";
-import type {
-  Member,
-  Message,
-  NotifyLevel,
-  PresenceUser,
-  Room,
-  RoomListing,
-  RoomRole,
-  User,
-} from "../types";
+import type { Member, Message, NotifyLevel, PresenceUser, Room, RoomListing, RoomRole, User } from "../types";
 import { MentionCount } from "./mentions";
 import { Outside } from "./outside";
 import { isNewer, RevStream } from "./revs";
@@ -367,15 +358,9 @@ export class RoomState {
   // ---- people ----
   setMembers(members: (PresenceUser & { role?: RoomRole })[]): void {
     this.members = new Map(
-      members.map((u) => [
-        u.id,
-        {
-          id: u.id,
-          username: u.username,
-          display_name: u.display_name ?? null,
-          bot: u.bot ?? false,
-          role: u.role ?? "member",
-        },
+      members.map(({ id, username, display_name, bot, role }) => [
+        id,
+        { id, username, display_name: display_name ?? null, bot: bot ?? false, role: role ?? "member" },
       ]),
     );
   }
