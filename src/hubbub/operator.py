@@ -82,8 +82,10 @@ async def _account_id(store: Store, name: str) -> int:
     return account.id
 
 
-def _audit(action: str, target: str) -> AuditEntry:
-    return AuditEntry(actor_id=None, action=action, target=target, detail="command line")
+def _audit(action: str, target: str, detail: str = "") -> AuditEntry:
+    return AuditEntry(
+        actor_id=None, action=action, target=target, detail=f"command line {detail}".strip()
+    )
 
 
 async def _publish(settings: Settings, publications: list[Publication]) -> None:
@@ -131,7 +133,9 @@ async def _create(store: Store, settings: Settings, args: argparse.Namespace) ->
 async def _set_role(store: Store, settings: Settings, args: argparse.Namespace) -> None:
     user_id = await _account_id(store, args.name)
     await store.set_server_role(
-        user_id=user_id, admin=args.role == "admin", audit=_audit("set_role", args.name)
+        user_id=user_id,
+        admin=args.role == "admin",
+        audit=_audit("set_role", args.name, args.role),
     )
     print(f"{args.name} is now {args.role}")
 

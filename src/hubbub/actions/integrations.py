@@ -12,8 +12,10 @@ from hubbub.actions.auth import API_TOKEN_PREFIX
 from hubbub.actions.messages import send_message
 from hubbub.actions.rooms import room_access
 from hubbub.errors import BadRequest, Conflict, NotFound
-from hubbub.fanout.base import SessionEnded
+from hubbub.events import RoomEventOut
+from hubbub.fanout.base import Emit, SessionEnded
 from hubbub.hub import Hub
+from hubbub.schemas import UserOut
 from hubbub.security import TokenUser, hash_refresh_token
 from hubbub.store.base import AuditEntry, DuplicateName, MessageRecord, UserRecord, WebhookRecord
 
@@ -46,7 +48,11 @@ async def bots(hub: Hub, user: TokenUser) -> list[UserRecord]:
 
 async def delete_bot(hub: Hub, user: TokenUser, *, username: str) -> None:
     """Its token stops at once, and its sockets close on every node."""
-    ended = await hub.store.remove_bot(owner_id=user.id, username=username)
+    ended = await hub.store.remove_bot(
+        owner_id=user.id,
+        username=username,
+        audit=AuditEntry(actor_id=user.id, action="delete_bot", target=username),
+    )
     if ended is None:
         raise NotFound(f"you have no bot named {username!r}")
     for session in ended:
@@ -69,10 +75,11 @@ async def create_webhook(
         secret_hash=hash_refresh_token(secret),
         bot_username="hook-" + secrets.token_hex(6),
         created_by=user.id,
+        audit=AuditEntry(actor_id=user.id, action="webhook", room=room, target=name),
     )
-    await hub.store.add_audit(
-        audit=AuditEntry(actor_id=user.id, action="webhook", room=room, target=name)
-    )
+    # Its bot joined the room: members' lists show it at once.
+    joined = RoomEventOut(type="join", room=room, user=UserOut.of(hook.bot)).wire()
+    await hub.broker.publish(Emit(event="roomEvent", data=joined, to="room", key=room))
     return hook, secret
 
 
@@ -85,7 +92,10 @@ async def webhooks(hub: Hub, user: TokenUser, room: str) -> list[WebhookRecord]:
 async def delete_webhook(hub: Hub, user: TokenUser, room: str, *, webhook_id: int) -> None:
     access = await room_access(hub, user, room)
     policy.may_manage_webhooks(access)
-    if not await hub.store.delete_webhook(room_id=access.room.id, webhook_id=webhook_id):
+    audit = AuditEntry(actor_id=user.id, action="delete_webhook", room=room, target=str(webhook_id))
+    if not await hub.store.delete_webhook(
+        room_id=access.room.id, webhook_id=webhook_id, audit=audit
+    ):
         raise NotFound(f"no webhook {webhook_id} in {room!r}")
 
 

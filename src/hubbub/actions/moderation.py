@@ -144,6 +144,7 @@ async def set_role(hub: Hub, user: TokenUser, name: str, *, username: str, role:
         audit=_audit(access, "role", target.username, role),
     )
     await _room_event(hub, access, "role", target, role=role)
+    await _room_updated(hub, name)
 
 
 async def set_topic(hub: Hub, user: TokenUser, name: str, *, topic: str | None) -> None:

@@ -22,7 +22,7 @@ from hubbub.store.portable import Step
 from hubbub.store.rows import ROOM_COLUMNS, USER_COLUMNS, as_iso, room_from_row, user_from_row
 
 
-def _audit(entry: AuditEntry) -> Step:
+def audit_step(entry: AuditEntry) -> Step:
     return Step(
         "INSERT INTO audit_log (at, actor_id, action, room, target, detail)"
         " VALUES (?, ?, ?, ?, ?, ?)",
@@ -74,7 +74,7 @@ class Communities:
         return [user_from_row(r) for r in rows]
 
     async def kick(self, *, room_id: int, user_id: int, audit: AuditEntry) -> bool:
-        counts = await self._steps([*_leave(room_id, user_id), _audit(audit)])
+        counts = await self._steps([*_leave(room_id, user_id), audit_step(audit)])
         return counts[0] > 0
 
     async def ban(self, *, room_id: int, user_id: int, by_id: int, audit: AuditEntry) -> bool:
@@ -87,7 +87,7 @@ class Communities:
                     " ON CONFLICT DO NOTHING",
                     (room_id, user_id, by_id, utc_now()),
                 ),
-                _audit(audit),
+                audit_step(audit),
             ]
         )
         return counts[0] > 0
@@ -96,7 +96,7 @@ class Communities:
         counts = await self._steps(
             [
                 Step("DELETE FROM bans WHERE room_id = ? AND user_id = ?", (room_id, user_id)),
-                _audit(audit),
+                audit_step(audit),
             ]
         )
         return counts[0] > 0
@@ -112,7 +112,7 @@ class Communities:
                     " DO UPDATE SET until = excluded.until, by_id = excluded.by_id",
                     (room_id, user_id, by_id, utc_now(), until),
                 ),
-                _audit(audit),
+                audit_step(audit),
             ]
         )
 
@@ -127,24 +127,24 @@ class Communities:
                     " AND role <> 'owner'",
                     (role, room_id, user_id),
                 ),
-                _audit(audit),
+                audit_step(audit),
             ]
         )
         return counts[0] > 0
 
     async def set_topic(self, *, room_id: int, topic: str | None, audit: AuditEntry) -> None:
         await self._steps(
-            [Step("UPDATE rooms SET topic = ? WHERE id = ?", (topic, room_id)), _audit(audit)]
+            [Step("UPDATE rooms SET topic = ? WHERE id = ?", (topic, room_id)), audit_step(audit)]
         )
 
     async def archive_room(self, *, room_id: int, audit: AuditEntry) -> None:
         await self._steps(
-            [Step("UPDATE rooms SET archived = true WHERE id = ?", (room_id,)), _audit(audit)]
+            [Step("UPDATE rooms SET archived = true WHERE id = ?", (room_id,)), audit_step(audit)]
         )
 
     async def delete_room(self, *, room_id: int, audit: AuditEntry) -> None:
         """The room and everything in it (memberships, messages, uploads' records)."""
-        await self._steps([Step("DELETE FROM rooms WHERE id = ?", (room_id,)), _audit(audit)])
+        await self._steps([Step("DELETE FROM rooms WHERE id = ?", (room_id,)), audit_step(audit)])
 
     async def all_rooms(self) -> list[RoomRecord]:
         """Every room but DMs, by name (the operator's list)."""
@@ -179,7 +179,7 @@ class Communities:
     async def set_server_role(self, *, user_id: int, admin: bool, audit: AuditEntry) -> None:
         role = "admin" if admin else "member"
         await self._steps(
-            [Step("UPDATE users SET role = ? WHERE id = ?", (role, user_id)), _audit(audit)]
+            [Step("UPDATE users SET role = ? WHERE id = ?", (role, user_id)), audit_step(audit)]
         )
 
     async def logins_of(self, *, user_id: int) -> list[str]:
@@ -194,7 +194,7 @@ class Communities:
             [
                 Step("UPDATE users SET deactivated_at = ? WHERE id = ?", (utc_now(), user_id)),
                 Step("DELETE FROM refresh_tokens WHERE user_id = ?", (user_id,)),
-                _audit(audit),
+                audit_step(audit),
             ]
         )
 
@@ -202,7 +202,7 @@ class Communities:
         await self._steps(
             [
                 Step("UPDATE users SET deactivated_at = NULL WHERE id = ?", (user_id,)),
-                _audit(audit),
+                audit_step(audit),
             ]
         )
 
@@ -230,4 +230,4 @@ class Communities:
         return [AuditRecord(r[0], as_iso(r[1]), *r[2:]) for r in rows]
 
     async def add_audit(self, *, audit: AuditEntry) -> None:
-        await self._steps([_audit(audit)])
+        await self._steps([audit_step(audit)])

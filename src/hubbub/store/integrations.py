@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from hubbub.store.communities import audit_step
 from hubbub.store.portable import Step
-from hubbub.store.records import UserRecord, WebhookRecord, utc_now
+from hubbub.store.records import AuditEntry, UserRecord, WebhookRecord, utc_now
 from hubbub.store.rows import USER_COLUMNS, user_from_row
 
 NO_PASSWORD = "!"  # never a valid argon2 hash: a bot cannot log in
@@ -75,7 +76,9 @@ class Integrations:
         )
         return [user_from_row(r) for r in rows]
 
-    async def remove_bot(self, *, owner_id: int, username: str) -> list[str] | None:
+    async def remove_bot(
+        self, *, owner_id: int, username: str, audit: AuditEntry
+    ) -> list[str] | None:
         """Deactivate the caller's bot and drop its tokens; the sessions that ended
         (``None`` if the caller has no such bot)."""
         rows = await self._rows(
@@ -92,6 +95,7 @@ class Integrations:
             [
                 Step("UPDATE users SET deactivated_at = ? WHERE id = ?", (utc_now(), bot_id)),
                 Step("DELETE FROM api_tokens WHERE user_id = ?", (bot_id,)),
+                audit_step(audit),
             ]
         )
         return [r[0] for r in sessions]
@@ -114,10 +118,12 @@ class Integrations:
         secret_hash: str,
         bot_username: str,
         created_by: int,
+        audit: AuditEntry,
     ) -> WebhookRecord:
         key = bot_username.lower()
         await self._steps(
             [
+                audit_step(audit),
                 _new_bot(bot_username, created_by, display_name=name),
                 Step(
                     "INSERT INTO memberships (room_id, user_id, joined_at, last_read_seq)"
@@ -151,10 +157,11 @@ class Integrations:
     async def webhooks_of(self, *, room_id: int) -> list[WebhookRecord]:
         return await self._webhooks("w.room_id = ?", room_id)
 
-    async def delete_webhook(self, *, room_id: int, webhook_id: int) -> bool:
+    async def delete_webhook(self, *, room_id: int, webhook_id: int, audit: AuditEntry) -> bool:
         """The hook stops at once; its bot is deactivated (its messages stay)."""
         counts = await self._steps(
             [
+                audit_step(audit),
                 Step(
                     "UPDATE users SET deactivated_at = ? WHERE id = (SELECT bot_user_id"
                     " FROM webhooks WHERE id = ? AND room_id = ?)",
@@ -163,4 +170,4 @@ class Integrations:
                 Step("DELETE FROM webhooks WHERE id = ? AND room_id = ?", (webhook_id, room_id)),
             ]
         )
-        return counts[1] > 0
+        return counts[2] > 0
