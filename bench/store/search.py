@@ -185,7 +185,7 @@ def seed_sqlite(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
             " AND name LIKE 'messages_fts_%'"
         ).fetchall()
-        assert len(triggers) == 3, triggers
+        assert triggers, "the FTS triggers of migrations 0003/0006"
         for name, _ in triggers:
             conn.execute(f"DROP TRIGGER {name}")
         conn.execute("BEGIN")
