@@ -88,9 +88,6 @@ class ReauthIn(In):
 ReceiveMessage = MessageOut
 
 
-MessageUpdated = MessageOut  # the whole message after an edit, delete or reaction
-
-
 class RoomEventOut(Out):
     type: Literal["join", "leave", "kick", "ban", "role", "mute"]
     room: str

@@ -34,7 +34,3 @@ def canonical_reaction(value: str) -> str | None:
     if found is None or len(found.encode()) > MAX_EMOJI_BYTES:
         return None
     return found
-
-
-def is_reaction(value: str) -> bool:
-    return canonical_reaction(value) is not None

@@ -32,9 +32,15 @@ async def change_password(hub: Hub, user: TokenUser, *, old: str, new: str) -> N
     await _end_logins(hub, [f for f in before if f != user.session])
 
 
-async def _admin_and_target(hub: Hub, user: TokenUser, username: str) -> Account:
+async def _as_admin(hub: Hub, user: TokenUser) -> None:
+    """Server admins only (the role is read from the store on every call: a demoted
+    admin's token stops being one at once)."""
     me = await hub.store.account(username=user.username)
     policy.may_administer(admin=me is not None and me.admin)
+
+
+async def _admin_and_target(hub: Hub, user: TokenUser, username: str) -> Account:
+    await _as_admin(hub, user)
     target = await hub.store.account(username=username)
     if target is None:
         raise NotFound(f"no user named {username!r}")
@@ -64,14 +70,12 @@ async def reactivate(hub: Hub, user: TokenUser, username: str) -> None:
 async def audit_log(
     hub: Hub, user: TokenUser, *, before_id: int | None, limit: int
 ) -> list[AuditRecord]:
-    me = await hub.store.account(username=user.username)
-    policy.may_administer(admin=me is not None and me.admin)
+    await _as_admin(hub, user)
     return await hub.store.audit_entries(before_id=before_id, limit=limit)
 
 
 async def accounts(
     hub: Hub, user: TokenUser, *, prefix: str, limit: int
 ) -> list[tuple[UserRecord, Account]]:
-    me = await hub.store.account(username=user.username)
-    policy.may_administer(admin=me is not None and me.admin)
+    await _as_admin(hub, user)
     return await hub.store.accounts(prefix=prefix.strip(), limit=limit)

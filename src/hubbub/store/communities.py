@@ -5,7 +5,6 @@ its audit entry in one transaction."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from hubbub.store.base import (
     Account,
@@ -18,7 +17,7 @@ from hubbub.store.base import (
     utc_now,
 )
 from hubbub.store.dms import like_prefix
-from hubbub.store.portable import Step
+from hubbub.store.portable import Portable, Step
 from hubbub.store.rows import ROOM_COLUMNS, USER_COLUMNS, as_iso, room_from_row, user_from_row
 
 
@@ -37,14 +36,8 @@ def _leave(room_id: int, user_id: int) -> list[Step]:
     ]
 
 
-class Communities:
+class Communities(Portable):
     """Mixed into both stores, which give it ``_steps`` and ``_rows``."""
-
-    async def _steps(self, steps: list[Step]) -> list[int]:
-        raise NotImplementedError
-
-    async def _rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-        raise NotImplementedError
 
     # ---- rooms ----
     async def standing(self, *, room_id: int, user_id: int) -> Standing:
@@ -228,6 +221,3 @@ class Communities:
             limit,
         )
         return [AuditRecord(r[0], as_iso(r[1]), *r[2:]) for r in rows]
-
-    async def add_audit(self, *, audit: AuditEntry) -> None:
-        await self._steps([audit_step(audit)])

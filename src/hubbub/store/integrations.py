@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from hubbub.store.communities import audit_step
-from hubbub.store.portable import Step
+from hubbub.store.portable import Portable, Step
 from hubbub.store.records import AuditEntry, UserRecord, WebhookRecord, utc_now
 from hubbub.store.rows import USER_COLUMNS, user_from_row
 
@@ -35,14 +35,8 @@ def _new_bot(username: str, owner_id: int, display_name: str | None = None) -> S
     )
 
 
-class Integrations:
+class Integrations(Portable):
     """Mixed into both stores, which give it ``_steps`` and ``_rows``."""
-
-    async def _steps(self, steps: list[Step]) -> list[int]:
-        raise NotImplementedError
-
-    async def _rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-        raise NotImplementedError
 
     async def _user(self, username: str) -> UserRecord:
         rows = await self._rows(

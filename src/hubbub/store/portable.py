@@ -39,3 +39,14 @@ def rowcount(status: str) -> int:
     """asyncpg's command status (``DELETE 1``, ``INSERT 0 1``) as a row count."""
     last = status.rsplit(" ", 1)[-1]
     return int(last) if last.isdigit() else 0
+
+
+class Portable:
+    """What a backend gives the mixins written once over portable statements
+    (``communities``, ``integrations``): run statements in one transaction, read rows."""
+
+    async def _steps(self, steps: list[Step]) -> list[int]:
+        raise NotImplementedError
+
+    async def _rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        raise NotImplementedError

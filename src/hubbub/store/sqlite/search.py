@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from hubbub.search_words import fts5_query
 from hubbub.store.base import MessagePage
-from hubbub.store.rows import message_from_row
-from hubbub.store.search_sql import search_sql
+from hubbub.store.rows import MESSAGE_COLUMNS, message_from_row
 from hubbub.store.sqlite.base import SQLiteBase
 
 
@@ -19,17 +18,25 @@ class SQLiteSearch(SQLiteBase):
         before_id: int | None,
         limit: int,
     ) -> MessagePage:
-        sql = search_sql(
-            source="messages_fts f JOIN messages m ON m.id = f.rowid",
-            match="messages_fts MATCH {}",
-            order="f.rowid",
-            room=room_id is not None,
-            before=before_id is not None,
-            mark=lambda: "?",
+        # FTS5 walks its doclist newest first (ORDER BY rowid DESC) and stops at the limit.
+        sql = (
+            f"SELECT r.name, {MESSAGE_COLUMNS} FROM messages_fts f"
+            " JOIN messages m ON m.id = f.rowid"
+            " JOIN users u ON u.id = m.user_id JOIN rooms r ON r.id = m.room_id"
+            " WHERE messages_fts MATCH ? AND NOT m.deleted"
+            " AND (NOT r.private OR EXISTS (SELECT 1 FROM memberships ms"
+            " WHERE ms.room_id = m.room_id AND ms.user_id = ?))"
+            " AND (? IS NULL OR m.room_id = ?) AND f.rowid < ?"
+            " ORDER BY f.rowid DESC LIMIT ?"
         )
-        params: list[object] = [fts5_query(words), user_id]
-        params += [p for p in (room_id, before_id) if p is not None]
-        params.append(limit + 1)
+        params = (
+            fts5_query(words),
+            user_id,
+            room_id,
+            room_id,
+            before_id if before_id is not None else 2**63 - 1,
+            limit + 1,
+        )
         rows = await self._read(lambda c: c.execute(sql, params).fetchall())
         found = [message_from_row(r[0], r[1:]) for r in rows[:limit]]
         return MessagePage(found, len(rows) > limit)
