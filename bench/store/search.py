@@ -48,7 +48,6 @@ import asyncpg
 from hubbub.search_words import lexemes
 from hubbub.store.base import NewMessage, RoomRecord, Store, UserRecord, iso, utc_now
 from hubbub.store.factory import open_store
-from hubbub.store.search_sql import search_sql
 from store.common import (
     cores_used,
     cpu_snapshot,
@@ -348,57 +347,50 @@ async def time_queries(
 
 
 async def explain(backend: str, url: str, queries: Queries) -> dict[str, str]:
-    """The plan each kind of query gets (one query per kind), with the store's SQL."""
+    """The plan each kind of query gets (one query per kind), with the store's own SQL."""
+    from hubbub.search_words import fts5_query, tsquery
+    from hubbub.store.postgres.search import READABLE_ROOMS
+    from hubbub.store.postgres.search import SEARCH_SQL as PG_SEARCH
+    from hubbub.store.sqlite.search import SEARCH_SQL as SQLITE_SEARCH
+
     plans: dict[str, str] = {}
     samples = [queries.make(kind) for kind in KINDS]
     if backend == "sqlite":
         conn = sqlite3.connect(sqlite_file(url))
         try:
             for q in samples:
-                sql = search_sql(
-                    source="messages_fts f JOIN messages m ON m.id = f.rowid",
-                    match="messages_fts MATCH {}",
-                    order="f.rowid",
-                    room=q.room_id is not None,
-                    before=False,
-                    mark=lambda: "?",
+                params = (
+                    fts5_query(q.words),
+                    q.user_id,
+                    q.room_id,
+                    q.room_id,
+                    2**63 - 1,
+                    LIMIT + 1,
                 )
-                from hubbub.search_words import fts5_query
-
-                params = [fts5_query(q.words), q.user_id]
-                params += [q.room_id] if q.room_id is not None else []
-                params.append(LIMIT + 1)
-                plan = conn.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
+                plan = conn.execute(f"EXPLAIN QUERY PLAN {SQLITE_SEARCH}", params).fetchall()
                 plans[q.kind] = f"{q.words} room={q.room_id}\n" + "\n".join(
                     f"{r[0]}/{r[1]} {r[3]}" for r in plan
                 )
         finally:
             conn.close()
         return plans
-    from hubbub.search_words import tsquery
-
     conn = await asyncpg.connect(pg_dsn(url))
     try:
-        for i, q in enumerate(samples):
-            numbers = itertools.count(1)
-            sql = search_sql(
-                source="messages m",
-                match="m.search @@ {}::tsquery",
-                order="m.id",
-                room=q.room_id is not None,
-                before=False,
-                mark=lambda numbers=numbers: f"${next(numbers)}",
+        for q in samples:
+            rooms = (
+                [q.room_id]
+                if q.room_id is not None
+                else [r[0] for r in await conn.fetch(READABLE_ROOMS, q.user_id)]
             )
-            quoted = tsquery(q.words).replace("'", "''")
-            args = [f"'{quoted}'", str(q.user_id)]
-            args += [str(q.room_id)] if q.room_id is not None else []
-            args.append(str(LIMIT + 1))
-            # as asyncpg runs it: a prepared statement, executed often enough for the
-            # server to decide between its custom and its generic plan
-            await conn.execute(f"PREPARE q{i} AS {sql}")
-            for _ in range(6):
-                await conn.execute(f"EXECUTE q{i}({', '.join(args)})")
-            rows = await conn.fetch(f"EXPLAIN (ANALYZE, BUFFERS) EXECUTE q{i}({', '.join(args)})")
+            async with conn.transaction():  # as the store runs it: a plan for these values
+                await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+                rows = await conn.fetch(
+                    f"EXPLAIN (ANALYZE, BUFFERS) {PG_SEARCH}",
+                    tsquery(q.words),
+                    rooms,
+                    2**63 - 1,
+                    LIMIT + 1,
+                )
             plans[q.kind] = f"{q.words} room={q.room_id}\n" + "\n".join(r[0] for r in rows)
     finally:
         await conn.close()

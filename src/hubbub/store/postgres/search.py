@@ -14,9 +14,17 @@ from hubbub.store.base import MessagePage
 from hubbub.store.postgres.base import PostgresBase
 from hubbub.store.rows import MESSAGE_COLUMNS, message_from_row
 
-_READABLE = (
+READABLE_ROOMS = (
     "SELECT r.id FROM rooms r WHERE (NOT r.private AND r.kind = 'room') OR EXISTS"
     " (SELECT 1 FROM memberships ms WHERE ms.room_id = r.id AND ms.user_id = $1)"
+)
+
+# Parameters: the tsquery, the readable room ids, the id bound, the limit.
+SEARCH_SQL = (
+    f"SELECT r.name, {MESSAGE_COLUMNS} FROM messages m"
+    " JOIN users u ON u.id = m.user_id JOIN rooms r ON r.id = m.room_id"
+    " WHERE m.search @@ $1::tsquery AND m.room_id = ANY($2::bigint[])"
+    " AND NOT m.deleted AND m.id < $3 ORDER BY m.id DESC LIMIT $4"
 )
 
 
@@ -34,15 +42,12 @@ class PostgresSearch(PostgresBase):
             if room_id is not None:
                 rooms = [room_id]  # the action checked the caller may read it
             else:
-                rooms = [r[0] for r in await conn.fetch(_READABLE, user_id)]
+                rooms = [r[0] for r in await conn.fetch(READABLE_ROOMS, user_id)]
             if not rooms:
                 return MessagePage([], False)
             await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
             rows = await conn.fetch(
-                f"SELECT r.name, {MESSAGE_COLUMNS} FROM messages m"
-                " JOIN users u ON u.id = m.user_id JOIN rooms r ON r.id = m.room_id"
-                " WHERE m.search @@ $1::tsquery AND m.room_id = ANY($2::bigint[])"
-                " AND NOT m.deleted AND m.id < $3 ORDER BY m.id DESC LIMIT $4",
+                SEARCH_SQL,
                 tsquery(words),
                 rooms,
                 before_id if before_id is not None else 2**63 - 1,

@@ -7,6 +7,19 @@ from hubbub.store.base import MessagePage
 from hubbub.store.rows import MESSAGE_COLUMNS, message_from_row
 from hubbub.store.sqlite.base import SQLiteBase
 
+# FTS5 walks its doclist newest first (ORDER BY rowid DESC) and stops at the limit.
+# Parameters: the MATCH expression, the user, the room twice (or NULL), the id bound, limit.
+SEARCH_SQL = (
+    f"SELECT r.name, {MESSAGE_COLUMNS} FROM messages_fts f"
+    " JOIN messages m ON m.id = f.rowid"
+    " JOIN users u ON u.id = m.user_id JOIN rooms r ON r.id = m.room_id"
+    " WHERE messages_fts MATCH ? AND NOT m.deleted"
+    " AND (NOT r.private OR EXISTS (SELECT 1 FROM memberships ms"
+    " WHERE ms.room_id = m.room_id AND ms.user_id = ?))"
+    " AND (? IS NULL OR m.room_id = ?) AND f.rowid < ?"
+    " ORDER BY f.rowid DESC LIMIT ?"
+)
+
 
 class SQLiteSearch(SQLiteBase):
     async def search(
@@ -18,17 +31,6 @@ class SQLiteSearch(SQLiteBase):
         before_id: int | None,
         limit: int,
     ) -> MessagePage:
-        # FTS5 walks its doclist newest first (ORDER BY rowid DESC) and stops at the limit.
-        sql = (
-            f"SELECT r.name, {MESSAGE_COLUMNS} FROM messages_fts f"
-            " JOIN messages m ON m.id = f.rowid"
-            " JOIN users u ON u.id = m.user_id JOIN rooms r ON r.id = m.room_id"
-            " WHERE messages_fts MATCH ? AND NOT m.deleted"
-            " AND (NOT r.private OR EXISTS (SELECT 1 FROM memberships ms"
-            " WHERE ms.room_id = m.room_id AND ms.user_id = ?))"
-            " AND (? IS NULL OR m.room_id = ?) AND f.rowid < ?"
-            " ORDER BY f.rowid DESC LIMIT ?"
-        )
         params = (
             fts5_query(words),
             user_id,
@@ -37,6 +39,6 @@ class SQLiteSearch(SQLiteBase):
             before_id if before_id is not None else 2**63 - 1,
             limit + 1,
         )
-        rows = await self._read(lambda c: c.execute(sql, params).fetchall())
+        rows = await self._read(lambda c: c.execute(SEARCH_SQL, params).fetchall())
         found = [message_from_row(r[0], r[1:]) for r in rows[:limit]]
         return MessagePage(found, len(rows) > limit)
