@@ -1,4 +1,5 @@
-"""The operator's commands (``hubbub users …``, ``hubbub rooms …``): the same store the
+"""The operator's commands (``hubbub users …``, ``hubbub rooms …``, ``hubbub audit``): the
+same store the
 server uses, opened on its own (safe while the server runs: every write is one
 transaction). What a running server must hear of (a deactivated user's sockets) goes
 through the broker when ``HUBBUB_REDIS_URL`` is set; without it, the user's tokens stop at
@@ -47,10 +48,24 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     rooms.add_parser("list", help="every room (DMs excepted)")
     rooms.add_parser("delete", help="delete a room and everything in it").add_argument("name")
+    audit = commands.add_parser(
+        "audit",
+        help="the audit log, newest first",
+        description="The audit log (moderation, roles, deactivations, deletions, bots and"
+        " webhooks), newest first. An actor of '-' is the command line.",
+    )
+    audit.add_argument(
+        "--limit", type=int, default=50, metavar="N", help=f"at most N entries (1-{MAX_AUDIT})"
+    )
+    audit.add_argument("--room", metavar="NAME", help="only entries about this room")
+    audit.add_argument("--actor", metavar="USER", help="only what this user did")
+    audit.add_argument(
+        "--before", type=int, metavar="ID", help="only entries older than this id (paging)"
+    )
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
-    """Carry out a ``users``/``rooms`` command; the exit status."""
+    """Carry out a ``users``, ``rooms`` or ``audit`` command; the exit status."""
     try:
         asyncio.run(_run(settings, args))
     except (OperatorError, HubbubError) as exc:
@@ -68,7 +83,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> None:
     await asyncio.to_thread(upgrade, settings.resolved_database_url)
     store = await open_store(settings.resolved_database_url)
     try:
-        command = args.users_command if args.command == "users" else args.rooms_command
+        command = getattr(args, f"{args.command}_command", "")
         handler = _HANDLERS[(args.command, command)]
         await handler(store, settings, args)
     finally:
@@ -125,7 +140,7 @@ async def _create(store: Store, settings: Settings, args: argparse.Namespace) ->
         hashing.close()
     if args.admin:
         await store.set_server_role(
-            user_id=user.id, admin=True, audit=_audit("set_role", args.name)
+            user_id=user.id, admin=True, audit=_audit("set_role", args.name, "admin")
         )
     print(f"created {user.username} (id {user.id}){' as admin' if args.admin else ''}")
 
@@ -193,6 +208,38 @@ async def _delete_room(store: Store, settings: Settings, args: argparse.Namespac
     print(f"deleted {room.name}")
 
 
+MAX_AUDIT = 10_000
+
+
+async def _audit_log(store: Store, settings: Settings, args: argparse.Namespace) -> None:
+    if not 1 <= args.limit <= MAX_AUDIT:
+        raise OperatorError(f"--limit must be 1-{MAX_AUDIT}")
+    actor_id = None if args.actor is None else await _account_id(store, args.actor)
+    entries = await store.audit_entries(
+        before_id=args.before, limit=args.limit, room=args.room, actor_id=actor_id
+    )
+    if not entries and args.room is not None and await store.get_room(name=args.room) is None:
+        # A deleted room's entries stay under its name; only a name never seen is an error.
+        raise OperatorError(f"no room named {args.room!r}, and none in the audit log")
+    rows = [("ID", "AT (UTC)", "ACTOR", "ACTION", "ROOM", "TARGET", "DETAIL")]
+    rows += [
+        (
+            str(e.id),
+            e.at[:19].replace("T", " "),
+            e.actor_username or "-",
+            e.action,
+            e.room or "-",
+            e.target or "-",
+            e.detail or "",
+        )
+        for e in entries
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(6)]
+    for *cells, detail in rows:
+        padded = [cell.ljust(width) for cell, width in zip(cells, widths, strict=True)]
+        print("  ".join([*padded, detail]).rstrip())
+
+
 Handler = Callable[[Store, Settings, argparse.Namespace], Awaitable[None]]
 _HANDLERS: dict[tuple[str, str], Handler] = {
     ("users", "create"): _create,
@@ -202,4 +249,5 @@ _HANDLERS: dict[tuple[str, str], Handler] = {
     ("users", "list"): _list_users,
     ("rooms", "list"): _list_rooms,
     ("rooms", "delete"): _delete_room,
+    ("audit", ""): _audit_log,
 }

@@ -70,6 +70,10 @@ async def test_roles_bans_mutes_and_their_audit(
     assert entries[0].actor_username == "owner" and entries[2].target == "spam"
     older = await store.audit_entries(before_id=entries[3].id, limit=2)
     assert [e.action for e in older] == ["ban", "mute"]
+    lobby = await store.audit_entries(before_id=None, limit=9, room="lobby", actor_id=owner.id)
+    assert lobby == entries
+    assert await store.audit_entries(before_id=None, limit=9, room="elsewhere") == []
+    assert await store.audit_entries(before_id=None, limit=9, actor_id=mod.id) == []
 
     await store.delete_room(room_id=room.id, audit=audit("delete_room", "lobby"))
     assert await store.get_room(name="lobby") is None

@@ -239,7 +239,15 @@ class Store(Protocol):
     async def change_password(
         self, *, user_id: int, password_hash: str, keep: str | None
     ) -> None: ...
-    async def audit_entries(self, *, before_id: int | None, limit: int) -> list[AuditRecord]: ...
+    async def audit_entries(
+        self,
+        *,
+        before_id: int | None,
+        limit: int,
+        room: str | None = None,
+        actor_id: int | None = None,
+    ) -> list[AuditRecord]:
+        """Newest first; ``room`` and ``actor_id`` narrow it to one room's or one actor's."""
 
     # integrations (``hubbub.store.integrations``: one implementation for both backends)
     async def create_bot(

@@ -212,12 +212,30 @@ class Communities(Portable):
         )
 
     # ---- the audit log ----
-    async def audit_entries(self, *, before_id: int | None, limit: int) -> list[AuditRecord]:
+    async def audit_entries(
+        self,
+        *,
+        before_id: int | None,
+        limit: int,
+        room: str | None = None,
+        actor_id: int | None = None,
+    ) -> list[AuditRecord]:
+        """Newest first, optionally of one room (by the name it had) or one actor. The log
+        is small (moderation, not messages): walking it back by id and filtering is cheap
+        without an index of its own."""
+        where = ["a.id < ?"]
+        params: list[object] = [before_id if before_id is not None else 2**63 - 1]
+        if room is not None:
+            where.append("a.room = ?")
+            params.append(room)
+        if actor_id is not None:
+            where.append("a.actor_id = ?")
+            params.append(actor_id)
         rows = await self._rows(
             "SELECT a.id, a.at, a.actor_id, u.username, a.action, a.room, a.target, a.detail"
             " FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id"
-            " WHERE a.id < ? ORDER BY a.id DESC LIMIT ?",
-            before_id if before_id is not None else 2**63 - 1,
+            f" WHERE {' AND '.join(where)} ORDER BY a.id DESC LIMIT ?",
+            *params,
             limit,
         )
         return [AuditRecord(r[0], as_iso(r[1]), *r[2:]) for r in rows]
