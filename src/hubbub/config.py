@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     rate_login_ip: str = Field(default="20/minute;200/hour", description="logins per address")
     rate_login_user: str = Field(default="10/minute;50/hour", description="logins per username")
     rate_webhooks_ip: str = Field(default="60/minute", description="webhook posts per address")
+    rate_webhooks: str = Field(
+        default="10/second;120/minute", description="posts per webhook, from every address"
+    )
     rate_refresh_ip: str = Field(default="120/minute", description="token refreshes")
     password_hash_threads: int = Field(default=2, ge=1, description="argon2 threads")
     password_hash_queue: int = Field(

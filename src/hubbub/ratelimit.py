@@ -3,8 +3,9 @@ Redis when ``HUBBUB_REDIS_URL`` is set, so a limit holds across workers and mach
 
 Each kind of request has a limit (a ``HUBBUB_RATE_*`` setting in the library's notation,
 e.g. ``10/second;120/minute``), counted per key: a user id, or, before login, a client
-address or a username. Sliding-window counters: O(1) per check in memory and one round
-trip in Redis, and no burst of twice the limit at a window's edge.
+address or a username; an incoming webhook's posts also per hook. Sliding-window
+counters: O(1) per check in memory and one round trip in Redis, and no burst of twice the
+limit at a window's edge.
 
 If Redis fails, requests are let through (with a warning): a chat that keeps working
 without its limits for a moment beats one that stops.
@@ -39,6 +40,7 @@ Kind = Literal[
     "login_user",
     "refresh_ip",
     "webhooks_ip",
+    "webhooks",
 ]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 
@@ -57,6 +59,7 @@ _MESSAGES: dict[Kind, str] = {
     "login_user": "Too many sign-in attempts for this account",
     "refresh_ip": "Too many session renewals from this address",
     "webhooks_ip": "Too many webhook posts from this address",
+    "webhooks": "Too many posts to this webhook",
 }
 
 

@@ -161,3 +161,38 @@ async def test_a_login_flood_neither_blocks_others_nor_eats_memory(
     assert set(many) <= {401, 503}
     assert ok.status_code in (200, 503)
     assert grown < 200
+
+
+async def test_one_webhook_flooded_from_many_addresses_is_limited(attacker: Attacker) -> None:
+    owner = await attacker.register("hooks")
+    room = await attacker.create_room(owner)
+    urls = []
+    for name in ("flooded", "quiet"):
+        r = await attacker.http.post(
+            f"/api/rooms/{room}/webhooks", json={"name": name}, headers=owner.headers
+        )
+        assert r.status_code == 201, r.text
+        urls.append(r.json()["url"])
+    flooded, quiet = urls
+
+    async def post(url: str, n: int) -> httpx.Response:
+        # each from an address of its own: the per-address limit never trips
+        return await attacker.http.post(
+            url, json={"text": f"alert {n}"}, headers={"X-Forwarded-For": new_address()}
+        )
+
+    # guesses at the quiet hook's URL (wrong secret) do not use up its budget
+    guesses = await asyncio.gather(*(post(quiet + "x", n) for n in range(125)))  # > 120/min
+    assert {r.status_code for r in guesses} == {404}
+    answers = await asyncio.gather(*(post(flooded, n) for n in range(40)))
+    stored = [r for r in answers if r.status_code == 200]
+    refused = [r for r in answers if r.status_code == 429]
+    print(f"40 posts to one hook from 40 addresses: {len(stored)} stored")
+    assert 1 <= len(stored) <= 20 and len(stored) + len(refused) == 40  # 10/second
+    assert int(refused[0].headers["Retry-After"]) >= 1
+    assert assert_rate_limited(refused[0].json()) <= 60
+    assert refused[0].json()["error"]["message"].startswith("Too many posts to this webhook")
+    history = await attacker.history(owner, room, limit=100)
+    assert sum(m["text"].startswith("alert") for m in history.json()["messages"]) == len(stored)
+    # another hook, even in the same room, has its own budget
+    assert (await post(quiet, 99)).status_code == 200

@@ -104,5 +104,9 @@ async def post(hub: Hub, *, webhook_id: int, secret: str, text: str) -> MessageR
     hook = await hub.store.webhook(webhook_id=webhook_id)
     if hook is None or not hmac.compare_digest(hook.secret_hash, hash_refresh_token(secret)):
         raise NotFound("no such webhook")
+    # Per hook as well as per address (the route's): a leaked URL posted to from many
+    # addresses floods no more than one person could. Counted once the secret matched, so
+    # guesses at a hook's URL cannot use up its budget.
+    await hub.limits.check("webhooks", hook.id)
     bot = TokenUser(id=hook.bot.id, username=hook.bot.username)
     return await send_message(hub, bot, room=hook.room, text=text, client_id=None)
