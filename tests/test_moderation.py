@@ -33,6 +33,13 @@ async def post(api: Api, who: Account, path: str, body: Any = None) -> tuple[int
     return r.status_code, (r.json() if r.content else None)
 
 
+async def listed(api: Api, who: Account, room: str) -> dict[str, Any]:
+    """``room`` as ``GET /api/rooms`` lists it to ``who``."""
+    rooms = (await api.http.get("/api/rooms", headers=who.headers)).json()["rooms"]
+    found: dict[str, Any] = next(r for r in rooms if r["name"] == room)
+    return found
+
+
 async def test_moderators_keep_a_room_clean(server: ServerProcess, api: Api, clients) -> None:
     p = await two_in_a_room(api, clients, server.url)  # alice owns, bob is a member
     spammer, carol = await api.register("spammer"), await api.register("carol")
@@ -89,11 +96,15 @@ async def test_moderators_keep_a_room_clean(server: ServerProcess, api: Api, cli
     assert r.status_code == 403 and "banned" in r.json()["error"]["message"]
     ack = await s.call("joinRoom", {"room": p.room})
     assert ack["ok"] is False and ack["error"]["code"] == "forbidden"
+    # the public room stays listed to them, marked banned (no Join to offer)
+    assert (await listed(api, spammer, p.room))["banned"] is True
+    assert (await listed(api, carol, p.room))["banned"] is False
     bans = await api.http.get(f"{base}/bans", headers=p.bob.headers)
     assert [u["username"] for u in bans.json()["users"]] == [spammer.username]
     assert (await api.http.get(f"{base}/bans", headers=carol.headers)).status_code == 403
     r = await api.http.delete(f"{base}/bans/{spammer.username}", headers=p.bob.headers)
     assert r.status_code == 204
+    assert (await listed(api, spammer, p.room))["banned"] is False
     assert (await api.join(spammer, p.room)).status_code == 200
 
     # what moderators may not do

@@ -156,6 +156,11 @@ async def test_a_moderator_mutes_then_bans_a_spammer_whose_room_vanishes(
         await expect(spammer.page.get_by_role("alert").filter(has_text=why)).to_be_visible()
         await expect(spammer.composer(room)).to_have_count(0)
         await expect(mod.timeline(room)).to_contain_text("was banned from")
+        # Still listed (the room is public), marked Banned, and no Join to press anywhere.
+        listed = spammer.page.get_by_role("navigation", name="Rooms").get_by_role("listitem")
+        await expect(listed.filter(has_text=re.compile(rf"{room}\s*Banned$"))).to_have_count(1)
+        join = spammer.page.get_by_role("button", name=re.compile(rf"^(Join|Accept) #?{room}$"))
+        await expect(join).to_have_count(0)
 
         # Unban: off the list (they may join again).
         await bans.get_by_role("button", name=f"Unban {spam.username}").click()

@@ -46,6 +46,8 @@ export interface RoomListing extends Room {
   notify?: NotifyLevel;
   /** v2: the caller's role; null when not a member. */
   role?: RoomRole | null;
+  /** Extension: the caller is banned from it (joining answers forbidden). */
+  banned?: boolean;
 }
 
 export interface Message {

@@ -93,12 +93,16 @@ class RoomListingOut(RoomOut):
     role: Literal["owner", "moderator", "member"] | None = Field(
         default=None, description="the caller's role; null when not a member"
     )
+    banned: bool = Field(
+        default=False, description="the caller is banned from it: joining answers forbidden"
+    )
 
     @classmethod
     def of_listing(cls, listing: RoomListing) -> RoomListingOut:
         return cls(
             **RoomOut.of(listing.room).model_dump(),
             role=listing.role,
+            banned=listing.banned,
             member=listing.member,
             unread=listing.unread,
             mentions=listing.mentions,

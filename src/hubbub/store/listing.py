@@ -22,11 +22,15 @@ LISTING_COUNTS = (
     " WHERE n.user_id = m.user_id AND n.room_id = r.id AND n.seq > m.last_read_seq) END"
 )
 
+# Whether the caller (the one parameter) is banned from the room: a ban ends the
+# membership, so ``m`` has nothing to say. Only public rooms are listed to a banned user.
+LISTING_BANNED = "EXISTS (SELECT 1 FROM bans b WHERE b.room_id = r.id AND b.user_id = ?)"
+
 
 def listings(
     rows: Sequence[Sequence[Any]], people: dict[int, list[UserRecord]]
 ) -> list[RoomListing]:
-    """Rows of ``ROOM_COLUMNS, member, unread, mentions, notify, role``."""
+    """Rows of ``ROOM_COLUMNS, member, unread, mentions, notify, role, banned``."""
     w = ROOM_WIDTH
     return [
         RoomListing(
@@ -37,6 +41,7 @@ def listings(
             notify=r[w + 3] or "all",
             people=tuple(people.get(r[0], ())),
             role=r[w + 4],
+            banned=bool(r[w + 5]),
         )
         for r in rows
     ]

@@ -62,6 +62,7 @@ class RoomListing:
     notify: NotifyLevel = "all"
     people: tuple[UserRecord, ...] = ()  # a DM's participants
     role: RoomRole | None = None
+    banned: bool = False  # the caller is banned from it (a public room stays listed)
 
 
 @dataclass(frozen=True, slots=True)

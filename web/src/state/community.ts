@@ -89,6 +89,15 @@ export function roleLabel(role: RoomRole | undefined): string {
   return role === "owner" ? "owner" : role === "moderator" ? "moderator" : "";
 }
 
+/** What a room the reader is not in offers: to join it (public), to accept the invitation
+ * (private), or nothing, when the reader is banned from it (joining would be refused). */
+export type JoinOffer = "join" | "accept" | "banned";
+
+export function joinOffer(room: { isPrivate: boolean; banned: boolean }): JoinOffer {
+  if (room.banned) return "banned";
+  return room.isPrivate ? "accept" : "join";
+}
+
 // ---- mutes ----
 /** The mute lengths offered, shortest first (the server takes 1 s to a year). */
 export const MUTE_CHOICES: readonly { seconds: number; label: string }[] = [

@@ -82,6 +82,8 @@ export class RoomState {
   notify: NotifyLevel = "all";
   /** v2: the reader's role here (an owner may delete anyone's message). */
   role: RoomListing["role"] = null;
+  /** The reader is banned from it: a public room still listed, but not to join. */
+  banned: boolean;
   /** v2 (communities): the topic, and whether the room is archived (read-only). */
   topic: string | null;
   archived: boolean;
@@ -104,6 +106,7 @@ export class RoomState {
     this.revs = listing.rev === undefined ? null : new RevStream(listing.rev);
     this.notify = listing.notify ?? "all";
     this.role = listing.role ?? null;
+    this.banned = listing.banned ?? false;
     this.topic = listing.topic ?? null;
     this.archived = listing.archived ?? false;
     this.mentioned.listed(listing.mentions ?? 0, listing.last_seq);
@@ -133,6 +136,7 @@ export class RoomState {
     this.readSeq = Math.max(this.readSeq, listing.last_seq - listing.unread);
     this.notify = listing.notify ?? this.notify;
     this.role = listing.role ?? null;
+    this.banned = listing.banned ?? false;
     this.applyRoom(listing);
     this.mentioned.listed(listing.mentions ?? 0, listing.last_seq);
     if (listing.rev !== undefined) this.revs ??= new RevStream(listing.rev);

@@ -5,6 +5,7 @@ import { describeError, type Chat } from "../chat";
 import { h, reconcile } from "../dom";
 import { icon } from "../icons";
 import type { RoomState } from "../state";
+import { joinOffer } from "../state/community";
 import { DmList } from "./dmlist";
 
 export function roomHref(name: string): string {
@@ -141,7 +142,11 @@ export class Sidebar {
     this.invitedSection.hidden = invited.length === 0;
     reconcile(
       this.open,
-      open.map((room) => ({ key: room.name, make: () => this.joinItem(room, "Join") })),
+      // keyed by the offer too: a ban or an unban draws the item anew
+      open.map((room) => ({
+        key: `${room.name}|${joinOffer(room)}`,
+        make: () => this.joinItem(room, "Join"),
+      })),
     );
     this.openSection.hidden = open.length === 0;
     this.dms.render();
@@ -193,6 +198,11 @@ export class Sidebar {
   }
 
   private joinItem(room: RoomState, verb: string): HTMLElement {
+    const name = h("span", { class: "room-name" }, roomMark(room.isPrivate), room.name);
+    if (joinOffer(room) === "banned") {
+      // Listed (it is public) but not to join: the server would refuse.
+      return h("li", { class: "joinable" }, name, h("span", { class: "muted" }, "Banned"));
+    }
     const button = h(
       "button",
       { type: "button", class: "small", "aria-label": `${verb} ${room.name}` },
@@ -209,11 +219,6 @@ export class Sidebar {
         button.disabled = false;
       }
     });
-    return h(
-      "li",
-      { class: "joinable" },
-      h("span", { class: "room-name" }, roomMark(room.isPrivate), room.name),
-      button,
-    );
+    return h("li", { class: "joinable" }, name, button);
   }
 }

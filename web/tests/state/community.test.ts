@@ -4,6 +4,7 @@ import {
   durationText,
   eventNotice,
   goneText,
+  joinOffer,
   MAX_MUTE_SECONDS,
   memberActions,
   MUTE_CHOICES,
@@ -156,6 +157,25 @@ describe("a room's topic, archive and roles", () => {
     expect(r.members?.get(bob.id)).toMatchObject({ role: "member", bot: true });
     r.setMemberRole(bob.id, "moderator");
     expect(r.members?.get(bob.id)?.role).toBe("moderator");
+  });
+});
+
+describe("a room the reader is not in", () => {
+  it("offers Join or Accept, and nothing to someone banned from it", () => {
+    const outside = (over: Parameters<typeof listing>[0]) =>
+      joinOffer(new RoomState(listing({ member: false, ...over })));
+    expect(outside({})).toBe("join");
+    expect(outside({ private: true })).toBe("accept");
+    expect(outside({ banned: true })).toBe("banned");
+    expect(outside({ banned: false })).toBe("join");
+  });
+
+  it("follows the listing as the reader is banned and unbanned", () => {
+    const r = new RoomState(listing({ member: true }));
+    r.update(listing({ member: false, banned: true }));
+    expect([r.member, joinOffer(r)]).toEqual([false, "banned"]);
+    r.update(listing({ member: false })); // an older server, or unbanned
+    expect(joinOffer(r)).toBe("join");
   });
 });
 

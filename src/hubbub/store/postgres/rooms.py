@@ -15,7 +15,7 @@ from hubbub.store.base import (
     utc_now,
 )
 from hubbub.store.dms import dm_key, dm_name
-from hubbub.store.listing import LISTING_COUNTS, listings
+from hubbub.store.listing import LISTING_BANNED, LISTING_COUNTS, listings
 from hubbub.store.postgres.base import PostgresBase
 from hubbub.store.rows import (
     ACCESS_COLUMNS,
@@ -121,7 +121,8 @@ class PostgresRooms(PostgresBase):
 
     async def list_rooms(self, *, user_id: int) -> list[RoomListing]:
         rows = await self._pool.fetch(
-            f"SELECT {ROOM_COLUMNS}, m.user_id IS NOT NULL, {LISTING_COUNTS}, m.notify, m.role"
+            f"SELECT {ROOM_COLUMNS}, m.user_id IS NOT NULL, {LISTING_COUNTS}, m.notify, m.role,"
+            f" {LISTING_BANNED.replace('?', '$1')}"
             " FROM rooms r LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = $1"
             " WHERE (NOT r.private AND r.kind = 'room') OR m.user_id IS NOT NULL OR EXISTS"
             " (SELECT 1 FROM invites i WHERE i.room_id = r.id AND i.user_id = $1)"

@@ -16,7 +16,7 @@ from hubbub.store.base import (
     utc_now,
 )
 from hubbub.store.dms import dm_key, dm_name
-from hubbub.store.listing import LISTING_COUNTS, listings
+from hubbub.store.listing import LISTING_BANNED, LISTING_COUNTS, listings
 from hubbub.store.rows import (
     ACCESS_COLUMNS,
     ACCESS_JOINS,
@@ -134,12 +134,13 @@ class SQLiteRooms(SQLiteBase):
     async def list_rooms(self, *, user_id: int) -> list[RoomListing]:
         def run(c: sqlite3.Connection) -> list[RoomListing]:
             rows = c.execute(
-                f"SELECT {ROOM_COLUMNS}, m.user_id IS NOT NULL, {LISTING_COUNTS}, m.notify, m.role"
+                f"SELECT {ROOM_COLUMNS}, m.user_id IS NOT NULL, {LISTING_COUNTS}, m.notify, m.role,"
+                f" {LISTING_BANNED}"
                 " FROM rooms r LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = ?"
                 " WHERE (r.private = 0 AND r.kind = 'room') OR m.user_id IS NOT NULL"
                 " OR EXISTS (SELECT 1 FROM invites i WHERE i.room_id = r.id AND i.user_id = ?)"
                 " ORDER BY r.name",
-                (user_id, user_id),
+                (user_id, user_id, user_id),
             ).fetchall()
             return listings(rows, self._people(c, rows))
 
