@@ -1,5 +1,6 @@
 """The operator's commands against a running server's own database, on SQLite and
-PostgreSQL: ``hubbub audit`` reads the log the server writes."""
+PostgreSQL: ``hubbub audit`` reads the log the server writes; ``users deactivate`` reaches
+the server's open sockets without Redis."""
 
 from __future__ import annotations
 
@@ -8,8 +9,13 @@ import os
 import re
 import subprocess
 import sys
+import time
+from pathlib import Path
 
-from tests.support import Api, ServerProcess, free_port
+import pytest
+
+from tests.conftest import BACKENDS, PgDatabases, database_url_for
+from tests.support import Api, ServerProcess, free_port, settle, unique
 from tests.test_moderation import operator, post
 
 
@@ -74,3 +80,52 @@ def test_the_audit_command_explains_itself_and_a_missing_database(tmp_path) -> N
     assert down.returncode == 1 and down.stdout == ""
     assert down.stderr.startswith("hubbub: cannot reach the store")
     assert run("--limit", "0").stderr == "hubbub: --limit must be 1-10000\n"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_a_deactivation_from_the_shell_closes_sockets_without_redis(
+    backend: str, tmp_path: Path, pg_databases: PgDatabases, clients
+) -> None:
+    """No broker links the command to the server: the server's own periodic check of its
+    sockets' logins (one query) finds the deactivated accounts and closes their sockets."""
+    proc = ServerProcess(
+        data_dir=tmp_path,
+        database_url=await database_url_for(backend, tmp_path, pg_databases),
+        extra_env={"HUBBUB_SESSION_CHECK_SECONDS": "0.5"},
+    )
+    await asyncio.to_thread(proc.start)
+    api = Api(proc.url)
+    try:
+        eve, bob = await api.register("eve"), await api.register("bob")
+        made = await api.http.post(
+            "/api/bots", json={"username": unique("bot")}, headers=eve.headers
+        )
+        bot_name, bot_token = made.json()["user"]["username"], made.json()["token"]
+        sockets = {
+            who: await clients(proc.url, token)
+            for who, token in (
+                ("eve", eve.access_token),
+                ("bot", bot_token),
+                ("bob", bob.access_token),
+            )
+        }
+
+        started = time.monotonic()
+        for name in (eve.username, bot_name):
+            done = await asyncio.to_thread(operator, proc, "users", "deactivate", name)
+            assert done.returncode == 0, done.stderr
+        # REST asks the store on every call: refused at once
+        for token in (eve.access_token, bot_token):
+            me = await api.http.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+            assert me.status_code == 401
+        for who in ("eve", "bot"):
+            ended = await sockets[who].wait_for("sessionEnded", timeout=5)
+            assert ended["code"] == "unauthorized"
+        elapsed = time.monotonic() - started
+        print(f"{backend}: sockets closed {elapsed:.1f} s after the first command")
+        await settle(0.6)  # another round of checks: Bob's login stands
+        assert not sockets["eve"].sio.connected and not sockets["bot"].sio.connected
+        assert sockets["bob"].sio.connected and sockets["bob"].events["sessionEnded"] == []
+    finally:
+        await api.close()
+        await asyncio.to_thread(proc.stop)

@@ -109,14 +109,23 @@ def create_app(settings: Settings | None = None) -> Any:
         # full passes from walking it again and again (pauses of 100-200 ms under load before).
         gc.collect()
         gc.freeze()
-        sweeper = asyncio.get_running_loop().create_task(
-            sweep_forever(hub, every=min(3600.0, settings.upload_orphan_seconds / 4))
-        )
+        loop = asyncio.get_running_loop()
+        background = [
+            loop.create_task(
+                sweep_forever(hub, every=min(3600.0, settings.upload_orphan_seconds / 4))
+            )
+        ]
+        if settings.session_check_seconds > 0:
+            # Logins ended where no broker reaches (the operator's command without Redis).
+            background.append(
+                loop.create_task(realtime.watch_sessions(settings.session_check_seconds))
+            )
         log.info("node %s ready", fanout.node_id)
         try:
             yield
         finally:
-            sweeper.cancel()
+            for task in background:
+                task.cancel()
             await realtime.sio.shutdown()
             await fanout.close()
             await store.close()

@@ -28,6 +28,12 @@ class Settings(BaseSettings):
     presence_liveness: float = Field(
         default=30.0, description="seconds after which a silent node's users count as gone"
     )
+    session_check_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="how often each node asks the store whether its sockets' logins still"
+        " stand (0: never; logouts and deactivations then reach sockets through the broker)",
+    )
     jwt_secret: str | None = Field(default=None, description="unset: generated in the data dir")
     host: str = "127.0.0.1"
     port: int = 8000

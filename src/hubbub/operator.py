@@ -1,9 +1,9 @@
 """The operator's commands (``hubbub users …``, ``hubbub rooms …``, ``hubbub audit``): the
-same store the
-server uses, opened on its own (safe while the server runs: every write is one
-transaction). What a running server must hear of (a deactivated user's sockets) goes
+same store the server uses, opened on its own (safe while the server runs: every write is
+one transaction). What a running server must hear of (a deactivated user's sockets) goes
 through the broker when ``HUBBUB_REDIS_URL`` is set; without it, the user's tokens stop at
-once (REST and connect) and their open sockets close at their next token check."""
+once (REST and connect ask the store) and the server closes their open sockets at its next
+check of its sockets' logins (``HUBBUB_SESSION_CHECK_SECONDS``)."""
 
 from __future__ import annotations
 

@@ -89,6 +89,8 @@ async def test_accounts_deactivate_and_password_changes_end_logins(
             token_hash=token, user_id=ann.id, family_id=family, expires_at=later
         )
     assert sorted(await store.logins_of(user_id=ann.id)) == ["A", "B", "C"]
+    assert await store.live_sessions(sessions=["A", "C", "nope"]) == {"A", "C"}
+    assert await store.live_sessions(sessions=[]) == set()
     await store.change_password(user_id=ann.id, password_hash="new-hash", keep="B")
     assert await store.logins_of(user_id=ann.id) == ["B"]
     creds = await store.get_credentials(username="ann")
@@ -104,7 +106,16 @@ async def test_accounts_deactivate_and_password_changes_end_logins(
     assert account is not None and (account.admin, account.deactivated) == (True, True)
     assert await store.logins_of(user_id=ann.id) == []
     assert not await store.session_active(session="B", user_id=ann.id)
+    assert await store.live_sessions(sessions=["A", "B", "C"]) == set()
     await store.reactivate(user_id=ann.id, audit=AuditEntry(actor_id=None, action="reactivate"))
     account = await store.account(username="ann")
     assert account is not None and not account.deactivated
     assert await store.account(username="nobody") is None
+
+    # a bot's session stands while its account is active
+    bot = await store.create_bot(
+        username="beep", owner_id=ann.id, token_hash="bot-hash", session_id="bot-1"
+    )
+    assert await store.live_sessions(sessions=["bot-1", "B"]) == {"bot-1"}
+    await store.deactivate(user_id=bot.id, audit=AuditEntry(actor_id=None, action="deactivate"))
+    assert await store.live_sessions(sessions=["bot-1"]) == set()

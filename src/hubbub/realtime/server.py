@@ -119,11 +119,31 @@ class RealtimeServer:
     async def _resync(self) -> None:
         """After the broker may have lost publications: end the sockets of logins that
         ended meanwhile, and put every other socket in exactly its user's rooms."""
-        for user_id, session in self._sessions.sessions():
-            if not await self.hub.store.session_active(session=session, user_id=user_id):
-                await self._end_session(session)
+        await self.check_sessions()
         for user_id in {user.id for _, user in self._sessions.items()}:
             await self._memberships.settle(user_id)
+
+    async def check_sessions(self) -> None:
+        """End the sockets of logins that no longer stand, asked of the store in one query:
+        what no broker told this node (the operator's command run without Redis, a lost
+        publication), for a deactivated account too."""
+        sessions = sorted({session for _, session in self._sessions.sessions()})
+        if not sessions:
+            return
+        live = await self.hub.store.live_sessions(sessions=sessions)
+        for session in sessions:
+            if session not in live:
+                await self._end_session(session)
+
+    async def watch_sessions(self, every: float) -> None:
+        """``check_sessions`` every ``every`` seconds, for as long as the process runs: a
+        login ended anywhere closes its sockets here within that time."""
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.check_sessions()
+            except Exception as exc:  # the store did not answer: the next round asks again
+                log.warning("could not check the sockets' logins: %s", exc)
 
     def _register(self) -> None:
         sio = self.sio

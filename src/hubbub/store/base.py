@@ -118,6 +118,11 @@ class Store(Protocol):
         """Whether a login (refresh-token family) of that user still stands: access tokens
         carry it, and every REST call and connect asks, so a revoked login stops at once."""
 
+    async def live_sessions(self, *, sessions: list[str]) -> set[str]:
+        """Which of these logins still stand for an active account (a refresh-token family,
+        or a bot's API-token session): one query, however many. A node asks it for the
+        logins of its open sockets, and closes those of the rest."""
+
     # rooms and memberships
     async def create_room(self, *, name: str, private: bool, owner_id: int) -> RoomRecord:
         """Create a room with its owner as first member; ``DuplicateName`` if taken."""

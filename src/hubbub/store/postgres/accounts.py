@@ -135,6 +135,18 @@ class PostgresAccounts(PostgresBase):
         )
         return family
 
+    async def live_sessions(self, *, sessions: list[str]) -> set[str]:
+        if not sessions:
+            return set()
+        rows = await self._pool.fetch(
+            "SELECT t.family_id FROM refresh_tokens t JOIN users u ON u.id = t.user_id"
+            " WHERE t.family_id = ANY($1::text[]) AND u.deactivated_at IS NULL"
+            " UNION SELECT a.session_id FROM api_tokens a JOIN users u ON u.id = a.user_id"
+            " WHERE a.session_id = ANY($1::text[]) AND u.deactivated_at IS NULL",
+            sessions,
+        )
+        return {r[0] for r in rows}
+
     async def session_active(self, *, session: str, user_id: int) -> bool:
         found = await self._pool.fetchval(
             "SELECT 1 FROM refresh_tokens WHERE family_id = $1 AND user_id = $2"

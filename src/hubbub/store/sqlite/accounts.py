@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import datetime
 
@@ -153,6 +154,23 @@ class SQLiteAccounts(SQLiteBase):
             return str(row[0])
 
         return await self._write(run)
+
+    async def live_sessions(self, *, sessions: list[str]) -> set[str]:
+        if not sessions:
+            return set()
+        wanted = json.dumps(sessions)
+        rows = await self._read(
+            lambda c: c.execute(
+                "SELECT t.family_id FROM refresh_tokens t JOIN users u ON u.id = t.user_id"
+                " WHERE t.family_id IN (SELECT value FROM json_each(?))"
+                " AND u.deactivated_at IS NULL"
+                " UNION SELECT a.session_id FROM api_tokens a JOIN users u ON u.id = a.user_id"
+                " WHERE a.session_id IN (SELECT value FROM json_each(?))"
+                " AND u.deactivated_at IS NULL",
+                (wanted, wanted),
+            ).fetchall()
+        )
+        return {r[0] for r in rows}
 
     async def session_active(self, *, session: str, user_id: int) -> bool:
         return await self._read(
