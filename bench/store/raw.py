@@ -9,7 +9,8 @@ the caller, and the general writer (changes, calls, bisecting a failed batch).
 * SQLite: one writer thread draining a ``queue.SimpleQueue``; per drained batch
   ``BEGIN IMMEDIATE``, one ``executemany`` INSERT, ``COMMIT`` (same PRAGMAs as the store:
   WAL, ``synchronous = FULL``, foreign keys on); futures settled with one
-  ``call_soon_threadsafe``. The FTS5 triggers fire as they do for the store.
+  ``call_soon_threadsafe``. The batch goes into the FTS5 index in one statement, as the
+  store's writer does (migration 0006).
 * PostgreSQL: one asyncpg connection and one task draining a list; per batch one
   transaction with one ``INSERT … SELECT FROM unnest(…)`` that also fills ``search``
   with ``array_to_tsvector`` of the same lexemes the store writes.
@@ -81,6 +82,12 @@ class RawSQLite:
                         "INSERT INTO messages (room_id, seq, user_id, text, created_at,"
                         " client_id, rev) VALUES (?, ?, ?, ?, ?, ?, ?)",
                         rows,
+                    )
+                    (last,) = conn.execute("SELECT last_insert_rowid()").fetchone()
+                    conn.execute(
+                        "INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages"
+                        " WHERE id > ?",
+                        (last - len(rows),),
                     )
                     conn.execute("COMMIT")
                     self.commits += 1

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from hubbub.store.batching import Item
-from hubbub.store.postgres.writes import Result, write_batch
+from hubbub.store.postgres.writes import ResendsFound, Result, write_batch
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,8 @@ class PostgresWriter:
         self._task = asyncio.get_running_loop().create_task(self._write_loop())
         self.commit_count = 0
         self._written = 0  # items this process wrote (for ANALYZE_AT)
+        self._conn: asyncpg.Connection | None = None
+        self._side_tasks: set[asyncio.Task[None]] = set()
 
     async def submit(self, message: Item) -> Result:
         if self._closing:
@@ -52,7 +54,8 @@ class PostgresWriter:
         """Stop taking sends; commit and answer every send already queued."""
         self._closing = True
         self._wakeup.set()
-        await asyncio.gather(self._task, return_exceptions=True)
+        await asyncio.gather(self._task, *self._side_tasks, return_exceptions=True)
+        await self._release()
 
     async def _write_loop(self) -> None:
         while True:
@@ -87,29 +90,62 @@ class PostgresWriter:
             if not pending.future.done():
                 pending.future.set_result(result)
 
-    async def _analyze_when_grown(self, conn: asyncpg.Connection, written: int) -> None:
+    def _analyze_when_grown(self, written: int) -> None:
         """Give the planner statistics as the table grows from empty. Without them it
         picks the ``(room_id, rev)`` index for lookups the unique indexes serve, and the
         cached plan then scans a whole room per send (measured: 2.8k -> 11-13k msgs/s after
         one ANALYZE at 3k rows). Autovacuum analyses later growth; these are the first
-        steps, before its threshold."""
+        steps, before its threshold. On a pool connection beside the writer: sends do not
+        wait for it (it stalled them 50-120 ms)."""
         before = self._written
         self._written += written
-        for mark in ANALYZE_AT:
-            if before < mark <= self._written:
-                await conn.execute("ANALYZE messages")
-                return
+        if any(before < mark <= self._written for mark in ANALYZE_AT):
+            task = asyncio.get_running_loop().create_task(self._analyze())
+            self._side_tasks.add(task)
+            task.add_done_callback(self._side_tasks.discard)
+
+    async def _analyze(self) -> None:
+        try:
+            await self._pool.execute("ANALYZE messages")
+        except Exception:  # statistics are an optimisation; the store works without
+            log.warning("ANALYZE messages failed", exc_info=True)
+
+    async def _connection(self) -> asyncpg.Connection:
+        """The writer's own connection, kept between batches: handing one back to the pool
+        runs asyncpg's reset query, a round trip per batch (RESULTS.md, issue 7)."""
+        if self._conn is not None and self._conn.is_closed():
+            await self._release()
+        if self._conn is None:
+            self._conn = await self._pool.acquire()
+        return self._conn
+
+    async def _release(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                await self._pool.release(conn)
+            except Exception:  # a broken connection: the pool replaces it
+                log.warning("releasing the writer's connection failed", exc_info=True)
 
     async def _store_batch(self, batch: list[Item]) -> list[Result]:
-        async with self._pool.acquire() as conn:
-            for attempt in range(5):
-                try:
-                    async with conn.transaction():
-                        results = await write_batch(conn, batch)
-                    self.commit_count += 1
-                    await self._analyze_when_grown(conn, len(batch))
-                    return results
-                except _RETRYABLE:
-                    if attempt == 4:
-                        raise
+        try:
+            return await self._store_batch_on(await self._connection(), batch)
+        except Exception:
+            await self._release()  # after a failure, a fresh (or re-checked) one next time
+            raise
+
+    async def _store_batch_on(self, conn: asyncpg.Connection, batch: list[Item]) -> list[Result]:
+        look_up_resends = False
+        for attempt in range(5):
+            try:
+                async with conn.transaction():
+                    results = await write_batch(conn, batch, look_up_resends=look_up_resends)
+                self.commit_count += 1
+                self._analyze_when_grown(len(batch))
+                return results
+            except ResendsFound:
+                look_up_resends = True
+            except _RETRYABLE:
+                if attempt == 4:
+                    raise
         raise AssertionError("unreachable")

@@ -36,8 +36,19 @@ from hubbub.store.rows import (
 Result = StoredMessage | ChangedMessage | Refused
 
 
-async def write_batch(conn: asyncpg.Connection, items: list[batching.Item]) -> list[Result]:
-    """Every queued send and change, in queue order, in the caller's one transaction."""
+class ResendsFound(Exception):
+    """An optimistic batch met a ``client_id`` already stored: plan it again, looking up."""
+
+
+async def write_batch(
+    conn: asyncpg.Connection, items: list[batching.Item], *, look_up_resends: bool = False
+) -> list[Result]:
+    """Every queued send and change, in queue order, in the caller's one transaction.
+
+    Unless ``look_up_resends``, sends are planned as if none repeats a stored
+    ``client_id`` (resends come only after a lost ack), and the insert skips rows that do;
+    if one did, ``ResendsFound`` rolls the batch back for a second plan that looks them
+    up. That saves a round trip on nearly every batch (RESULTS.md, issue 7)."""
     if any(isinstance(item, MessageChange) for item in items):
         # Sends lock their rooms sorted; changes come one by one: lock all of them first.
         await conn.execute(
@@ -51,69 +62,105 @@ async def write_batch(conn: asyncpg.Connection, items: list[batching.Item]) -> l
             results.append(await change_message(conn, first))
         else:
             sends = [item for item in items[start:end] if isinstance(item, NewMessage)]
-            results.extend(await store_messages(conn, sends))
+            results.extend(await store_messages(conn, sends, look_up_resends=look_up_resends))
     return results
 
 
-async def store_messages(
-    conn: asyncpg.Connection, batch: list[NewMessage]
-) -> list[StoredMessage | Refused]:
+async def _resends(
+    conn: asyncpg.Connection, firsts: dict[batching.DedupKey, NewMessage]
+) -> dict[batching.DedupKey, MessageRecord]:
     stored: dict[batching.DedupKey, MessageRecord] = {}
+    if not firsts:
+        return stored
+    keys = list(firsts)
+    # LATERAL … LIMIT 1 keeps this an index probe per key, even under a plan cached
+    # while the table was empty (a hash join over all messages otherwise).
+    rows = await conn.fetch(
+        f"SELECT k.room_id, k.user_id, k.client_id, {MESSAGE_COLUMNS}"
+        " FROM unnest($1::bigint[], $2::bigint[], $3::text[])"
+        " AS k(room_id, user_id, client_id) CROSS JOIN LATERAL"
+        " (SELECT * FROM messages WHERE room_id = k.room_id AND user_id = k.user_id"
+        " AND client_id = k.client_id LIMIT 1) m JOIN users u ON u.id = m.user_id",
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+        [k[2] for k in keys],
+    )
+    for r in rows:
+        key = (r[0], r[1], r[2])
+        stored[key] = message_from_row(firsts[key].room.name, r[3:])
+    return stored
+
+
+# One round trip reserves each room's seq and rev blocks and inserts the rows numbered
+# from them (``so``/``vo``: a row's 1-based place in its room's blocks, from ``batching``);
+# a row whose client_id is already stored is skipped, which the caller notices.
+_RESERVE_AND_INSERT = (
+    "WITH reserved AS ("
+    " UPDATE rooms SET last_seq = rooms.last_seq + c.n, last_rev = rooms.last_rev + c.r"
+    " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS c(id, n, r)"
+    " WHERE rooms.id = c.id"
+    " RETURNING rooms.id, rooms.last_seq - c.n AS seq0, rooms.last_rev - c.r AS rev0)"
+    " INSERT INTO messages (room_id, seq, user_id, text, created_at, client_id, rev,"
+    " reply_to, mentions, search, attachments)"
+    " SELECT x.r, q.seq0 + x.so, x.u, x.t, x.c, x.k, q.rev0 + x.vo, x.p, x.n,"
+    " array_to_tsvector(string_to_array(x.w, ' ')), x.a"
+    " FROM unnest($4::bigint[], $5::bigint[], $6::bigint[], $7::text[], $8::timestamptz[],"
+    " $9::text[], $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::text[])"
+    " AS x(r, so, u, t, c, k, vo, p, n, w, a) JOIN reserved q ON q.id = x.r"
+    " ON CONFLICT (room_id, user_id, client_id) DO NOTHING"
+    " RETURNING room_id, seq, rev, id"
+)
+
+
+async def store_messages(
+    conn: asyncpg.Connection, batch: list[NewMessage], *, look_up_resends: bool = True
+) -> list[StoredMessage | Refused]:
     firsts = batching.first_by_key(batch)
-    if firsts:
-        keys = list(firsts)
-        # LATERAL … LIMIT 1 keeps this an index probe per key, even under a plan cached
-        # while the table was empty (a hash join over all messages otherwise).
-        rows = await conn.fetch(
-            f"SELECT k.room_id, k.user_id, k.client_id, {MESSAGE_COLUMNS}"
-            " FROM unnest($1::bigint[], $2::bigint[], $3::text[])"
-            " AS k(room_id, user_id, client_id) CROSS JOIN LATERAL"
-            " (SELECT * FROM messages WHERE room_id = k.room_id AND user_id = k.user_id"
-            " AND client_id = k.client_id LIMIT 1) m JOIN users u ON u.id = m.user_id",
-            [k[0] for k in keys],
-            [k[1] for k in keys],
-            [k[2] for k in keys],
-        )
-        for r in rows:
-            key = (r[0], r[1], r[2])
-            stored[key] = message_from_row(firsts[key].room.name, r[3:])
+    # A resend with files would look like a second claim of them: always look those up.
+    if look_up_resends or any(m.attachments for m in batch):
+        stored = await _resends(conn, firsts)
+    else:
+        stored = {}
     claims, refused = await _claim_uploads(conn, batch, stored)
     plan = batching.plan_batch(batch, stored, refused)
     if not plan.new:
         return batching.resolve_batch(batch, plan, {}, {}, refused=refused)
     room_ids = sorted(plan.count_per_room)  # one lock order for every process
-    reserved = await conn.fetch(
-        "UPDATE rooms SET last_seq = rooms.last_seq + c.n, last_rev = rooms.last_rev + c.r"
-        " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS c(id, n, r)"
-        " WHERE rooms.id = c.id RETURNING rooms.id, rooms.last_seq, rooms.last_rev",
+    seq_places = batching.assign_seqs(batch, plan, plan.count_per_room)
+    rev_places = batching.assign_revs(batch, plan, plan.revs_per_room).message
+    new = [batch[i] for i in plan.new]
+    inserted = await conn.fetch(
+        _RESERVE_AND_INSERT,
         room_ids,
         [plan.count_per_room[i] for i in room_ids],
         [plan.revs_per_room[i] for i in room_ids],
-    )
-    seqs = batching.assign_seqs(batch, plan, {r[0]: r[1] for r in reserved})
-    revs = batching.assign_revs(batch, plan, {r[0]: r[2] for r in reserved})
-    new = [batch[i] for i in plan.new]
-    inserted = await conn.fetch(
-        "INSERT INTO messages (room_id, seq, user_id, text, created_at, client_id, rev,"
-        " reply_to, mentions, search, attachments)"
-        " SELECT r, s, u, t, c, k, v, p, n, array_to_tsvector(string_to_array(w, ' ')), a"
-        " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[],"
-        " $5::timestamptz[], $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::text[],"
-        " $11::text[]) AS x(r, s, u, t, c, k, v, p, n, w, a)"
-        " RETURNING room_id, seq, id",
         [m.room.id for m in new],
-        [seqs[i] for i in plan.new],
+        [seq_places[i] for i in plan.new],
         [m.user.id for m in new],
         [m.text for m in new],
         [m.created_at for m in new],
         [m.client_id for m in new],
-        [revs.message[i] for i in plan.new],
+        [rev_places[i] for i in plan.new],
         [m.reply_to for m in new],
         [ids_json(m.mentions) if m.mentions else "[]" for m in new],
         [lexemes(m.text) for m in new],
         [attachments_json(claims[i]) if i in claims else "[]" for i in plan.new],
     )
-    id_of = {(r[0], r[1]): r[2] for r in inserted}
+    if len(inserted) != len(new):
+        raise ResendsFound
+    # Each room's first new row holds place 1 in both its blocks: the lowest seq and rev.
+    first_seq: dict[int, int] = {}
+    first_rev: dict[int, int] = {}
+    for room_id, seq, rev, _ in inserted:
+        first_seq[room_id] = min(seq, first_seq.get(room_id, seq))
+        first_rev[room_id] = min(rev, first_rev.get(room_id, rev))
+    seqs = batching.assign_seqs(
+        batch, plan, {r: first_seq[r] - 1 + n for r, n in plan.count_per_room.items()}
+    )
+    revs = batching.assign_revs(
+        batch, plan, {r: first_rev[r] - 1 + n for r, n in plan.revs_per_room.items()}
+    )
+    id_of = {(r[0], r[1]): r[3] for r in inserted}
     ids = {i: id_of[(batch[i].room.id, seqs[i])] for i in plan.new}
     mentioned = [(u, batch[i].room.id, seqs[i]) for i in plan.new for u in batch[i].mentions]
     if mentioned:
