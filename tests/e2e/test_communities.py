@@ -326,12 +326,29 @@ async def test_the_admin_page_deactivates_a_user_whose_open_page_signs_out(
     try:
         boss, victim_account = await api.register("boss"), await api.register("victim")
         make_admin(sqlite_server, boss.username)
+        room = await api.create_room(victim_account)
         victim = await log_in(people, url, victim_account)
         admin = await log_in(people, url, boss)
 
         # Only admins see the page.
         await expect(admin.page.get_by_role("button", name="Admin", exact=True)).to_be_visible()
         await expect(victim.page.get_by_role("button", name="Admin", exact=True)).to_have_count(0)
+
+        # An admin runs every room, member or not: its settings open from its page, and
+        # what they change there shows although they hear none of the room's events.
+        await admin.page.evaluate("name => { location.hash = '#/room/' + name }", room)
+        await expect(admin.page.get_by_role("button", name=f"Join #{room}")).to_be_visible()
+        settings_dialog = await open_settings(admin, room)
+        await expect(member_row(settings_dialog, victim_account.username)).to_contain_text("owner")
+        await expect(
+            settings_dialog.get_by_role("heading", name="Archive or delete")
+        ).to_be_visible()
+        await settings_dialog.get_by_label("Topic").fill("kept tidy by the admins")
+        await settings_dialog.get_by_role("button", name="Save topic").click()
+        await expect(
+            admin.page.get_by_role("main").get_by_text("kept tidy by the admins")
+        ).to_be_visible()
+        await settings_dialog.press("Escape")
 
         await admin.page.get_by_role("button", name="Admin", exact=True).click()
         dialog = admin.page.get_by_role("dialog", name="Server admin")

@@ -6,7 +6,7 @@
 import { ApiError } from "../api";
 import { CommunityApi } from "../communityapi";
 import type { RoomState } from "../state";
-import { eventNotice, goneText, powers, type Powers, type Standing } from "../state/community";
+import { eventNotice, goneText, maySeeSettings, powers, type Powers, type Standing } from "../state/community";
 import type { RoomDeleted, RoomEvent, RoomUpdated } from "../types";
 import type { Chat } from "./index";
 
@@ -54,6 +54,19 @@ export class Community {
 
   powers(room: RoomState): Powers {
     return powers(this.standing(room));
+  }
+
+  maySeeSettings(room: RoomState): boolean {
+    return maySeeSettings(room, this.admin === true);
+  }
+
+  /** After a change made from a room's settings: a server admin who is not a member hears
+   * none of the room's events, so what the settings show is asked for again. */
+  changedFrom(name: string): void {
+    const room = this.chat.rooms.get(name);
+    if (!room || room.member) return; // the room's events bring it
+    void this.chat.presence.loadMembers(room);
+    void this.chat.refreshRooms(); // the topic, archived, or the room gone
   }
 
   // ---- live events ----

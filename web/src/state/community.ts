@@ -46,6 +46,12 @@ export function powers(s: Standing): Powers {
   return { topic: runs, invite: runs, moderate: runs, roles: owns, manage: owns, webhooks: runs };
 }
 
+/** Whether the reader may open a room's settings: its members (to read the topic and who is
+ * who), and server admins in any room but a DM, member or not (they run every room). */
+export function maySeeSettings(room: { member: boolean; kind: "room" | "dm" }, admin: boolean): boolean {
+  return room.kind !== "dm" && (room.member || admin);
+}
+
 /** Whether the reader runs the room at all (the settings show them more than the list). */
 export function runsRoom(s: Standing): boolean {
   const p = powers(s);

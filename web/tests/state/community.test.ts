@@ -6,6 +6,7 @@ import {
   goneText,
   joinOffer,
   MAX_MUTE_SECONDS,
+  maySeeSettings,
   memberActions,
   MUTE_CHOICES,
   powers,
@@ -157,6 +158,18 @@ describe("a room's topic, archive and roles", () => {
     expect(r.members?.get(bob.id)).toMatchObject({ role: "member", bot: true });
     r.setMemberRole(bob.id, "moderator");
     expect(r.members?.get(bob.id)?.role).toBe("moderator");
+  });
+});
+
+describe("who opens a room's settings", () => {
+  it("is its members, and server admins in any room but a DM", () => {
+    const r = (member: boolean, kind: "room" | "dm" = "room") => ({ member, kind });
+    expect(maySeeSettings(r(true), false)).toBe(true);
+    expect(maySeeSettings(r(false), false)).toBe(false);
+    expect(maySeeSettings(r(false), true)).toBe(true); // an admin, not a member
+    expect(maySeeSettings(r(true, "dm"), true)).toBe(false);
+    // what the admin sees there: the controls of a room's owner
+    expect(powers({ role: null, admin: true, kind: "room" }).manage).toBe(true);
   });
 });
 

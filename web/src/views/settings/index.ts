@@ -1,7 +1,8 @@
 // A room's settings (rooms, not DMs), opened from the room header: the topic, the members
 // with their roles and what the reader may do to them, the bans, the webhooks, archive and
-// delete. Every member may open it (to read the topic and who is who); the controls show
-// only to those who may use them (state/community.ts).
+// delete. Every member may open it (to read the topic and who is who), and server admins
+// in any room (member or not); the controls show only to those who may use them
+// (state/community.ts).
 
 import type { Chat } from "../../chat";
 import { h } from "../../dom";
@@ -75,16 +76,16 @@ export class RoomSettings {
     [...fields].find((el) => el.offsetParent !== null)?.focus();
   }
 
-  /** The header's button: for members of rooms (not DMs). */
+  /** The header's button: for members of rooms (not DMs), and server admins. */
   renderButton(room: RoomState | null): void {
-    this.button.hidden = !room?.member || room.kind === "dm";
+    this.button.hidden = !room || !this.chat.community.maySeeSettings(room);
   }
 
   render(): void {
     const name = this.room;
     if (!name || !this.dialog.isOpen) return;
     const room = this.chat.rooms.get(name);
-    if (!room?.member) {
+    if (!room || !this.chat.community.maySeeSettings(room)) {
       // Removed, or the room is gone: nothing here to set any more.
       this.dialog.close();
       return;

@@ -73,6 +73,7 @@ export class ManageSection {
     try {
       await call();
       this.status.textContent = done;
+      if (this.room) this.chat.community.changedFrom(this.room);
     } catch (e) {
       this.status.textContent = `Could not do that: ${describeError(e)}`;
     } finally {

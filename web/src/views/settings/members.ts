@@ -143,6 +143,7 @@ export class MemberSection {
     try {
       await run();
       this.status.textContent = done;
+      this.chat.community.changedFrom(this.room ?? "");
     } catch (e) {
       this.status.textContent = `Could not do that: ${describeError(e)}`;
     } finally {

@@ -78,6 +78,7 @@ export class TopicSection {
     try {
       await this.chat.community.api.setTopic(room, this.input.value);
       this.filled = this.input.value; // the room's update brings the server's spelling
+      this.chat.community.changedFrom(room);
       this.status.textContent = this.filled.trim() ? "Topic saved." : "Topic cleared.";
     } catch (e) {
       this.status.textContent = `Could not save the topic: ${describeError(e)}`;
