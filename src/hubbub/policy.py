@@ -156,6 +156,19 @@ def may_administer(*, admin: bool) -> None:
         raise Forbidden("only a server admin can do that")
 
 
+def may_own_bots(*, bot: bool) -> None:
+    """People make bots; a bot does not (bots of bots would escape their owner's limit,
+    and outlive the bot that made them with nobody able to delete them)."""
+    if bot:
+        raise Forbidden("a bot cannot make bots; its owner can")
+
+
+def may_change_password(*, bot: bool) -> None:
+    """A bot has no password: its API token is its only credential."""
+    if bot:
+        raise Forbidden("a bot has no password to change")
+
+
 def may_fetch_pending(upload: UploadRecord, *, user_id: int) -> None:
     """A file no message uses yet is its uploader's alone (to others it does not exist)."""
     if upload.user_id != user_id:

@@ -20,6 +20,8 @@ async def _end_logins(hub: Hub, families: list[str]) -> None:
 
 async def change_password(hub: Hub, user: TokenUser, *, old: str, new: str) -> None:
     """Every other login of the user ends (tokens and sockets); this one keeps working."""
+    me = await hub.store.get_user(user_id=user.id)
+    policy.may_change_password(bot=me is not None and me.bot)
     credentials = await hub.store.get_credentials(username=user.username)
     if credentials is None or not await hub.passwords.verify(credentials.password_hash, old):
         raise Unauthorized("the current password is wrong")

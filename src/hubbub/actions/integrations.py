@@ -25,6 +25,8 @@ _USERNAME = re.compile(r"[A-Za-z0-9_.-]{3,32}")
 
 async def create_bot(hub: Hub, user: TokenUser, *, username: str) -> tuple[UserRecord, str]:
     """The bot and its token, shown this once (only its hash is kept)."""
+    me = await hub.store.get_user(user_id=user.id)
+    policy.may_own_bots(bot=me is not None and me.bot)
     if not _USERNAME.fullmatch(username):
         raise BadRequest("a bot's username is 3-32 of letters, digits, '_', '.' and '-'")
     if len(await hub.store.bots_of(owner_id=user.id)) >= MAX_BOTS:

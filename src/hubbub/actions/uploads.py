@@ -8,7 +8,7 @@ import secrets
 from typing import BinaryIO
 
 from hubbub import policy
-from hubbub.actions.rooms import member_room, readable_room
+from hubbub.actions.rooms import member_access, member_room, readable_room
 from hubbub.errors import BadRequest, NotFound, TooLarge
 from hubbub.files.sniff import NotWhatItClaims, clean_name, sniff
 from hubbub.hub import Hub
@@ -32,7 +32,7 @@ async def upload(
     name: str | None,
     declared_type: str | None,
 ) -> UploadRecord:
-    target = await member_room(hub, user, room)
+    target = (await member_access(hub, user, room)).room  # not muted, not archived
     size = _size(source)
     limit = hub.settings.max_upload_bytes
     if size > limit:
