@@ -209,6 +209,10 @@ def seed_sqlite(
         index_seconds = time.perf_counter() - t0
         for _, sql in triggers:
             conn.execute(sql)
+        if conn.execute(  # migration 0007: how far the index goes
+            "SELECT 1 FROM sqlite_master WHERE name = 'search_progress'"
+        ).fetchone():
+            conn.execute("UPDATE search_progress SET id = (SELECT max(id) FROM messages)")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return index_seconds
     finally:

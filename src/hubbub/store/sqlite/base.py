@@ -8,6 +8,7 @@ connections; the queries are split by concern into mixins (``accounts``, ``rooms
 from __future__ import annotations
 
 import asyncio
+import functools
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from typing import Any, Self, TypeVar
 
 from hubbub.store.portable import Step, for_sqlite
 from hubbub.store.records import DuplicateName
+from hubbub.store.sqlite.indexer import SearchIndexer
 from hubbub.store.sqlite.writer import SQLiteWriter
 from hubbub.store.sqlite.writes import write_batch
 
@@ -36,7 +38,10 @@ class SQLiteBase:
     def __init__(self, path: Path, *, synchronous: str = "FULL", readers: int = 4) -> None:
         self._path = path
         self._synchronous = synchronous
-        self._writer = SQLiteWriter(self._connect, write_batch)
+        self._indexer = SearchIndexer()
+        self._writer = SQLiteWriter(
+            self._connect, functools.partial(write_batch, indexer=self._indexer), self._indexer
+        )
         self._readers = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="sqlite-read")
         self._local = threading.local()
         self._reader_connections: list[sqlite3.Connection] = []

@@ -12,9 +12,12 @@ import logging
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from hubbub.store.sqlite.indexer import SearchIndexer
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +28,7 @@ BatchFn = Callable[[sqlite3.Connection, list[Any]], list[Any]]
 class _Call:
     fn: Callable[[sqlite3.Connection], Any]
     future: asyncio.Future[Any]
+    after_commit: Callable[[], None] | None = None
 
 
 @dataclass(slots=True)
@@ -40,9 +44,15 @@ class SQLiteWriter:
     """Runs write jobs in order on one thread, each in its own ``BEGIN IMMEDIATE``
     transaction; consecutive batchable items (message sends and changes) share one transaction."""
 
-    def __init__(self, connect: Callable[[], sqlite3.Connection], batch_fn: BatchFn) -> None:
+    def __init__(
+        self,
+        connect: Callable[[], sqlite3.Connection],
+        batch_fn: BatchFn,
+        indexer: SearchIndexer | None = None,
+    ) -> None:
         self._connect = connect
         self._batch_fn = batch_fn
+        self._indexer = indexer
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread = threading.Thread(target=self._run, name="sqlite-writer", daemon=True)
@@ -70,6 +80,13 @@ class SQLiteWriter:
         self._jobs.put(_Call(fn, future))
         return future
 
+    def index_pending(self) -> asyncio.Future[Any]:
+        """Bring the search index up to every committed message (before a search)."""
+        assert self._indexer is not None
+        future = self._new_future()
+        self._jobs.put(_Call(self._indexer.flush, future, self._indexer.committed))
+        return future
+
     def submit(self, item: Any) -> asyncio.Future[Any]:
         future = self._new_future()
         self._jobs.put(_Batched(item, future))
@@ -80,7 +97,11 @@ class SQLiteWriter:
         conn = self._connect()
         try:
             while True:
-                jobs = [self._jobs.get()]
+                try:
+                    jobs = [self._jobs.get(timeout=self._index_wait())]
+                except queue.Empty:  # idle, and messages wait for the search index
+                    self._index_alone(conn)
+                    continue
                 while True:
                     try:
                         jobs.append(self._jobs.get_nowait())
@@ -105,6 +126,8 @@ class SQLiteWriter:
                 run = []
             if job is _STOP:
                 stop = True
+                if self._indexer is not None and self._indexer.pending:
+                    self._index_alone(conn)
                 break
             outcomes.append(self._run_call(conn, job))
         if run:
@@ -121,6 +144,8 @@ class SQLiteWriter:
             conn.execute("BEGIN IMMEDIATE")
             result = job.fn(conn)
             conn.execute("COMMIT")
+            if job.after_commit is not None:
+                job.after_commit()
             return (job.future, result, None)
         except BaseException as exc:  # handed to the awaiting coroutine
             _rollback(conn)
@@ -132,7 +157,14 @@ class SQLiteWriter:
         try:
             conn.execute("BEGIN IMMEDIATE")
             results = self._batch_fn(conn, [job.item for job in run])
+            indexed = self._indexer is not None and self._indexer.due(time.monotonic())
+            if indexed:
+                assert self._indexer is not None
+                self._indexer.flush(conn)
             conn.execute("COMMIT")
+            if indexed:
+                assert self._indexer is not None
+                self._indexer.committed()
             self.batches += 1
             return [(job.future, result, None) for job, result in zip(run, results, strict=True)]
         except Exception:
@@ -144,6 +176,22 @@ class SQLiteWriter:
             # One bad send must not sink its neighbours: bisect until it stands alone.
             middle = len(run) // 2
             return self._run_batch(conn, run[:middle]) + self._run_batch(conn, run[middle:])
+
+    def _index_wait(self) -> float | None:
+        return None if self._indexer is None else self._indexer.wait(time.monotonic())
+
+    def _index_alone(self, conn: sqlite3.Connection) -> None:
+        """The waiting messages into the search index, in a transaction of their own."""
+        assert self._indexer is not None
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            self._indexer.flush(conn)
+            conn.execute("COMMIT")
+            self._indexer.committed()
+        except Exception:  # tried again with the next batch, the next search or restart
+            _rollback(conn)
+            log.exception("updating the search index failed")
+            self._indexer.committed()
 
 
 def _rollback(conn: sqlite3.Connection) -> None:

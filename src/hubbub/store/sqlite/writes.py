@@ -29,12 +29,16 @@ from hubbub.store.rows import (
     message_from_row,
     reactions_json,
 )
+from hubbub.store.sqlite.indexer import SearchIndexer
 
 Result = StoredMessage | ChangedMessage | Refused
 
 
-def write_batch(conn: sqlite3.Connection, items: list[batching.Item]) -> list[Result]:
-    """Every queued send and change, in queue order, in the caller's one transaction."""
+def write_batch(
+    conn: sqlite3.Connection, items: list[batching.Item], *, indexer: SearchIndexer
+) -> list[Result]:
+    """Every queued send and change, in queue order, in the caller's one transaction;
+    the new messages are left to ``indexer`` for the search index."""
     results: list[Result] = []
     for start, end in batching.runs(items):
         first = items[start]
@@ -42,7 +46,9 @@ def write_batch(conn: sqlite3.Connection, items: list[batching.Item]) -> list[Re
             results.append(change_message(conn, first))
         else:
             sends = [item for item in items[start:end] if isinstance(item, NewMessage)]
-            results.extend(store_messages(conn, sends))
+            stored = store_messages(conn, sends)
+            indexer.noted(sum(1 for r in stored if isinstance(r, StoredMessage) and r.created))
+            results.extend(stored)
     return results
 
 
@@ -91,7 +97,6 @@ def store_messages(
                 (revs.parent[index], m.room.id, m.reply_to),
             )
             parent_keys[(m.room.id, m.reply_to)] = m.room.name
-    _index_for_search(conn, [ids[i] for i in plan.new])
     latest: dict[tuple[int, int], MessageRecord] = {}
     for (room_id, seq), room in parent_keys.items():
         parent = _message(conn, room_id, room, seq)
@@ -222,23 +227,3 @@ def change_message(conn: sqlite3.Connection, change: MessageChange) -> ChangedMe
     if outcome.attachments != current.attachments:  # a delete lets its files go
         conn.execute("UPDATE uploads SET message_id = NULL WHERE message_id = ?", (current.id,))
     return ChangedMessage(replace(outcome, rev=rev), changed=True)
-
-
-def _index_for_search(conn: sqlite3.Connection, new_ids: list[int]) -> None:
-    """The batch's new messages into the FTS5 index, in one statement (a trigger per row
-    cost twice as much CPU per message). The writer is the only one inserting, so one
-    batch's ids are consecutive."""
-    if not new_ids:
-        return
-    low, high = min(new_ids), max(new_ids)
-    if high - low + 1 == len(new_ids):
-        conn.execute(
-            "INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages"
-            " WHERE id BETWEEN ? AND ?",
-            (low, high),
-        )
-    else:  # never seen; correct all the same
-        conn.executemany(
-            "INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages WHERE id = ?",
-            [(i,) for i in new_ids],
-        )
