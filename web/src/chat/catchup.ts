@@ -106,12 +106,12 @@ export class Catchup {
   /** Messages are held past a gap in `room`: wait briefly for it, then sync. */
   holdGap(room: RoomState): void {
     if (this.gapTimers.pending(room.name)) return;
-    this.gapTimers.schedule(room.name, room.gapWait(), () => void this.fillGap(room));
+    this.gapTimers.schedule(room.name, room.gap.wait(), () => void this.fillGap(room));
   }
 
   private async fillGap(room: RoomState): Promise<void> {
     if (!room.hasGap) return;
-    room.gapSyncing();
+    room.gap.syncing();
     await this.sync([room.name]);
     const outcome = room.gapSynced(this.chat.realtime.connected);
     if (outcome === "again") this.holdGap(room);

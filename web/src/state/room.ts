@@ -1,12 +1,12 @@
 // What the client knows, per room: the messages it shows, keyed and deduplicated by seq,
 // and the highest seq below which it has seen everything (`contig`). Messages past a gap
 // are held back until the gap is filled, so the timeline never shows a hole and never shows
-// a message twice. A gap is held briefly (`gapWait`), then the controller asks `sync` for
-// it; after a few syncs that do not fill it, what came after it is shown (`gapSynced`).
-// No DOM and no timers here: chat/ schedules, this decides.
+// a message twice (the gap and what is held past it: state/gap.ts). No DOM and no timers
+// here: chat/ schedules, this decides.
 
-import { Backoff, delayAfter, gaveUp, type RetryPolicy } from "../retry";
+import { Backoff, type RetryPolicy } from "../retry";
 import type { Member, Message, NotifyLevel, PresenceUser, Room, RoomListing, RoomRole, User } from "../types";
+import { GapTracker, type GapOutcome } from "./gap";
 import { MentionCount } from "./mentions";
 import { Outside } from "./outside";
 import { isNewer, RevStream } from "./revs";
@@ -25,15 +25,8 @@ export interface Notice {
 const KEEP_UNOPENED = 100;
 const KEEP_NOTICES = 200;
 
-/** Messages past a gap wait this long for it, then `sync` is asked for it; after this many
- * syncs that do not fill it, the store does not have it: show what came after. */
-export const GAP_RETRY: RetryPolicy = { firstMs: 800, growth: "constant", attempts: 3 };
-
 /** Loading a page of history again after a failure: 2 s, 4 s, 8 s … up to 30 s. */
 export const PAGE_RETRY: RetryPolicy = { firstMs: 2000, maxMs: 30_000 };
-
-/** What to do once a `sync` for a room's gap has come back. */
-export type GapOutcome = "filled" | "wait" | "again" | "skipped";
 
 export class RoomState {
   id: number;
@@ -51,8 +44,8 @@ export class RoomState {
 
   /** Shown messages: exactly the seqs oldest..contig. */
   readonly msgs = new Map<number, Message>();
-  /** Received past a gap, waiting for it to be filled. */
-  readonly ahead = new Map<number, Message>();
+  /** Received past a gap, waiting for it to be filled; and the syncs asked for it. */
+  readonly gap = new GapTracker();
   contig: number;
   oldest: number | null = null;
   hasOlder = false;
@@ -66,8 +59,6 @@ export class RoomState {
   /** Failed loads of the latest page, and of older pages, in a row. */
   readonly latestRetry: Backoff;
   readonly olderRetry: Backoff;
-  /** Syncs asked for the current gap so far. */
-  gapSyncs = 0;
   /** v2: with their roles (and whether they are bots). */
   members: Map<number, Member> | null = null;
   /** v2: the change stream (`rev`); null from a v1 server, whose messages never change. */
@@ -140,7 +131,7 @@ export class RoomState {
     this.applyRoom(listing);
     this.mentioned.listed(listing.mentions ?? 0, listing.last_seq);
     if (listing.rev !== undefined) this.revs ??= new RevStream(listing.rev);
-    if (!this.loaded && this.msgs.size === 0 && this.ahead.size === 0) {
+    if (!this.loaded && this.msgs.size === 0 && this.gap.size === 0) {
       // Nothing shown yet: start counting from here (what came before is in `unread`).
       this.contig = Math.max(this.contig, listing.last_seq);
       if (listing.rev !== undefined) this.revs?.advance(listing.rev);
@@ -168,9 +159,8 @@ export class RoomState {
   ingest(m: Message): "new" | "updated" | "dup" {
     this.lastSeq = Math.max(this.lastSeq, m.seq);
     if (m.rev !== undefined) this.revs?.note(m.rev);
-    const held = this.ahead.get(m.seq);
-    if (held) {
-      if (isNewer(m, held)) this.ahead.set(m.seq, m);
+    if (this.gap.get(m.seq)) {
+      this.gap.hold(m); // the newer state of the two
       return "dup";
     }
     if (m.seq <= this.contig) {
@@ -182,11 +172,14 @@ export class RoomState {
       }
       return this.outside.put(m) ? "updated" : "dup";
     }
-    if (m.seq === this.contig + 1) {
-      this.accept(m);
-      this.drainAhead();
-    } else {
-      this.ahead.set(m.seq, m);
+    if (m.seq !== this.contig + 1) {
+      this.gap.hold(m);
+      return "new";
+    }
+    let next: Message | undefined = m;
+    while (next) {
+      this.accept(next);
+      next = this.gap.take(this.contig + 1); // what was held and now follows on
     }
     return "new";
   }
@@ -202,15 +195,6 @@ export class RoomState {
     }
   }
 
-  private drainAhead(): void {
-    let next = this.ahead.get(this.contig + 1);
-    while (next) {
-      this.ahead.delete(next.seq);
-      this.accept(next);
-      next = this.ahead.get(this.contig + 1);
-    }
-  }
-
   /** Keep a message outside the window (a replied-to one fetched for its quote), or a
    * newer state of one shown. True when something known changed. */
   remember(m: Message): boolean {
@@ -223,7 +207,7 @@ export class RoomState {
 
   /** A message by seq, wherever it is known (shown, held, or outside the window). */
   known(seq: number): Message | undefined {
-    return this.msgs.get(seq) ?? this.ahead.get(seq) ?? this.outside.get(seq);
+    return this.msgs.get(seq) ?? this.gap.get(seq) ?? this.outside.get(seq);
   }
 
   /** The latest page (`GET …/messages` without a cursor): becomes the visible window. */
@@ -243,12 +227,11 @@ export class RoomState {
 
   private window(page: Message[], hasMore: boolean): void {
     const all = new Map<number, Message>();
-    for (const m of [...this.msgs.values(), ...this.ahead.values(), ...page]) {
+    for (const m of [...this.msgs.values(), ...this.gap.release(), ...page]) {
       const had = all.get(m.seq);
       if (!had || !isNewer(had, m)) all.set(m.seq, m);
     }
     this.msgs.clear();
-    this.ahead.clear();
     const first = page[0];
     this.loaded = true;
     if (!first) {
@@ -281,7 +264,7 @@ export class RoomState {
   /** More was missed than one sync returns: drop the window (the latest page replaces it). */
   restartWindow(): void {
     this.msgs.clear();
-    this.ahead.clear();
+    this.gap.release();
     this.oldest = null;
     this.loaded = false;
     this.contig = this.lastSeq;
@@ -316,45 +299,26 @@ export class RoomState {
     return [...this.msgs.values()].sort((a, b) => a.seq - b.seq);
   }
 
-  // ---- gaps ----
+  // ---- gaps (state/gap.ts) ----
+  /** Messages are held past a gap: `sync` for it (after `gap.wait()`). */
   get hasGap(): boolean {
     // A detached window holds what came after it on purpose (newer pages reach it).
-    return this.ahead.size > 0 && !this.detached;
+    return this.gap.size > 0 && !this.detached;
   }
 
-  /** How long to hold a gap before the next `sync` for it. */
-  gapWait(): number {
-    return delayAfter(GAP_RETRY, this.gapSyncs + 1);
-  }
-
-  /** A `sync` for this room's gap goes out. */
-  gapSyncing(): void {
-    this.gapSyncs += 1;
-  }
-
-  /**
-   * That `sync` came back (`connected`: the socket is still up). "filled": nothing is held
-   * any more; "wait": offline, the reconnect syncs; "again": hold it once more; "skipped":
-   * the store does not have it, so what came after it is shown.
-   */
+  /** A `sync` for the gap came back (see `GapTracker.synced`); "skipped" shows what came
+   * after the gap. */
   gapSynced(connected: boolean): GapOutcome {
-    if (!this.hasGap) {
-      this.gapSyncs = 0;
-      return "filled";
-    }
-    if (!connected) return "wait";
-    if (!gaveUp(GAP_RETRY, this.gapSyncs)) return "again";
-    this.skipGap();
-    this.gapSyncs = 0;
-    return "skipped";
+    const outcome = this.gap.synced(this.hasGap, connected);
+    if (outcome === "skipped") this.skipGap();
+    return outcome;
   }
 
-  /** Give up on the gap: show what came after it. */
+  /** Give up on the gap: show what came after it (up to the next gap, if any). */
   skipGap(): void {
-    const held = [...this.ahead.values()].sort((a, b) => a.seq - b.seq);
+    const held = this.gap.release();
     const first = held[0];
     if (!first) return;
-    this.ahead.clear();
     this.contig = first.seq - 1;
     for (const m of held) this.ingest(m);
   }

@@ -79,7 +79,7 @@ describe("RoomState.ingest: by seq, once", () => {
     expect(seqs(room.sorted())).toEqual([1, 2, 3]);
     expect(room.lastSeq).toBe(5);
     expect(room.ingest(msg(5))).toBe("dup");
-    expect(room.ahead.size).toBe(1);
+    expect(room.gap.size).toBe(1);
   });
 
   it("shows what was held once the gap is filled, in seq order", () => {
@@ -103,29 +103,21 @@ describe("RoomState.ingest: by seq, once", () => {
   });
 });
 
-describe("RoomState gaps", () => {
-  it("holds a gap for the gap policy's wait before each sync", () => {
-    const room = opened(3);
-    room.ingest(msg(5));
-    expect(room.gapWait()).toBe(GAP_RETRY.firstMs);
-    room.gapSyncing();
-    expect(room.gapWait()).toBe(800);
-  });
-
+describe("RoomState gaps (the policy itself: gap.test.ts)", () => {
   it("is done once a sync filled the gap, and starts counting anew", () => {
     const room = opened(3);
     room.ingest(msg(5));
-    room.gapSyncing();
+    room.gap.syncing();
     room.ingest(msg(4)); // what the sync brought
     expect(room.gapSynced(true)).toBe("filled");
-    expect(room.gapSyncs).toBe(0);
+    expect(room.gap.syncs).toBe(0);
     expect(room.contig).toBe(5);
   });
 
   it("waits for the reconnect when the socket went away meanwhile", () => {
     const room = opened(3);
     room.ingest(msg(5));
-    room.gapSyncing();
+    room.gap.syncing();
     expect(room.gapSynced(false)).toBe("wait");
     expect(room.contig).toBe(3);
     expect(room.hasGap).toBe(true);
@@ -137,14 +129,14 @@ describe("RoomState gaps", () => {
     room.ingest(msg(7));
     const outcomes = [];
     for (let i = 0; i < (GAP_RETRY.attempts ?? 0); i++) {
-      room.gapSyncing();
+      room.gap.syncing();
       outcomes.push(room.gapSynced(true));
     }
     expect(outcomes).toEqual(["again", "again", "skipped"]);
     expect(room.hasGap).toBe(false);
     expect(room.contig).toBe(7);
     expect(seqs(room.sorted())).toEqual([1, 2, 3, 6, 7]);
-    expect(room.gapSyncs).toBe(0);
+    expect(room.gap.syncs).toBe(0);
   });
 
   it("skipping one gap keeps holding what is past the next one", () => {
@@ -152,7 +144,7 @@ describe("RoomState gaps", () => {
     for (const seq of [5, 6, 9]) room.ingest(msg(seq));
     room.skipGap();
     expect(room.contig).toBe(6);
-    expect(seqs(room.ahead.values())).toEqual([9]);
+    expect(seqs(room.gap.sorted())).toEqual([9]);
     expect(room.hasGap).toBe(true);
   });
 });
@@ -174,7 +166,7 @@ describe("RoomState pages", () => {
     room.ingest(msg(13));
     room.setLatest([msg(9), msg(10)], false);
     expect(room.contig).toBe(10);
-    expect(seqs(room.ahead.values())).toEqual([13]);
+    expect(seqs(room.gap.sorted())).toEqual([13]);
   });
 
   it("after an empty page, counts from seq 1: a racing live message is not taken as seen", () => {
@@ -184,7 +176,7 @@ describe("RoomState pages", () => {
     room.setLatest([], false);
     expect(room.contig).toBe(0);
     expect(room.oldest).toBeNull();
-    expect(seqs(room.ahead.values())).toEqual([3]);
+    expect(seqs(room.gap.sorted())).toEqual([3]);
     expect(room.hasGap).toBe(true);
   });
 
@@ -203,7 +195,7 @@ describe("RoomState pages", () => {
     room.ingest(msg(9));
     room.restartWindow();
     expect(room.msgs.size).toBe(0);
-    expect(room.ahead.size).toBe(0);
+    expect(room.gap.size).toBe(0);
     expect(room.loaded).toBe(false);
     expect(room.contig).toBe(9);
     expect(room.oldest).toBeNull();
