@@ -49,7 +49,7 @@ from store.sends import EXPERIMENTS, WriteResult, store_run
 
 HERE = Path(__file__).resolve()
 PARTS = ("writes", "mixed", "search", "history")
-VARIANTS = ("raw", "store", "store-noindex", "store-old", *EXPERIMENTS)
+VARIANTS = ("raw", "raw-rows", "store", "store-noindex", "store-old", *EXPERIMENTS)
 
 
 def log(text: str) -> None:
@@ -99,10 +99,10 @@ async def run_backend(backend: str, args: argparse.Namespace) -> BackendReport:
                 for variant in variants[shift:] + variants[:shift]:
                     if args.wait_quiet:
                         await wait_quiet(args.wait_quiet, QUIET_CORES, log)
-                    if variant == "raw":
+                    if variant in ("raw", "raw-rows"):
                         from store.raw import raw_run
 
-                        result = await raw_run(backend, run, args)
+                        result = await raw_run(backend, run, args, variant)
                     elif variant == "store-old":
                         result = await old_store_run(backend, run, args)
                     else:

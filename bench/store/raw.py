@@ -13,7 +13,9 @@ the caller, and the general writer (changes, calls, bisecting a failed batch).
   store's writer does (migration 0006).
 * PostgreSQL: one asyncpg connection and one task draining a list; per batch one
   transaction with one ``INSERT … SELECT FROM unnest(…)`` that also fills ``search``
-  with ``array_to_tsvector`` of the same lexemes the store writes.
+  with ``array_to_tsvector`` of the same lexemes the store writes. ``raw-rows`` is the
+  textbook loop instead: the same transaction, one ``INSERT … VALUES`` per row through
+  ``executemany`` (asyncpg pipelines them).
 """
 
 from __future__ import annotations
@@ -112,8 +114,15 @@ class RawPostgres:
         " $5::timestamptz[], $6::text[], $7::text[]) AS x(r, s, u, t, c, k, w)"
     )
 
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    # ``raw-rows``: the textbook loop, one INSERT per row sent with ``executemany``.
+    INSERT_ROW = (
+        "INSERT INTO messages (room_id, seq, user_id, text, created_at, client_id, rev, search)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $2, array_to_tsvector(string_to_array($7, ' ')))"
+    )
+
+    def __init__(self, conn: asyncpg.Connection, *, rows: bool = False) -> None:
         self._conn = conn
+        self._rows = rows
         self._pending: list[tuple[Row, asyncio.Future[None]]] = []
         self._wake = asyncio.Event()
         self._closing = False
@@ -147,7 +156,10 @@ class RawPostgres:
                     ):
                         col.append(value)
                 async with self._conn.transaction():
-                    await self._conn.execute(self.INSERT, *cols)
+                    if self._rows:
+                        await self._conn.executemany(self.INSERT_ROW, list(zip(*cols, strict=True)))
+                    else:
+                        await self._conn.execute(self.INSERT, *cols)
                 self.commits += 1
                 _settle([f for _, f in batch])
             if self._closing:
@@ -170,7 +182,9 @@ async def _last_seq(backend: str, url: str, room_id: int) -> int:
         await conn.close()
 
 
-async def raw_run(backend: str, run: int, args: argparse.Namespace) -> WriteResult:
+async def raw_run(
+    backend: str, run: int, args: argparse.Namespace, variant: str = "raw"
+) -> WriteResult:
     async with fresh_database(backend, args) as url:
         # users and rooms made by the store, as for the store's own run; then closed
         store = await open_store(url)
@@ -188,7 +202,7 @@ async def raw_run(backend: str, run: int, args: argparse.Namespace) -> WriteResu
             raw: RawSQLite | RawPostgres = RawSQLite(sqlite_file(url), asyncio.get_running_loop())
         else:
             conn = await asyncpg.connect(pg_dsn(url))
-            raw = RawPostgres(conn)
+            raw = RawPostgres(conn, rows=variant == "raw-rows")
         if args.prefill:  # seqs go on from the seeded ones
             for room in rooms:
                 fresh = await _last_seq(backend, url, room.id)
@@ -219,4 +233,4 @@ async def raw_run(backend: str, run: int, args: argparse.Namespace) -> WriteResu
             stored = c.execute("SELECT count(*) FROM messages").fetchone()[0]
             c.close()
         check = "ok" if stored == sum(sent) + args.prefill else f"{stored} rows != {sum(sent)} sent"
-        return write_result(backend, "raw", run, args, w, check)
+        return write_result(backend, variant, run, args, w, check)

@@ -14,7 +14,7 @@ TARGET_MSGS_S = 10_000
 TARGET_PAGE_MS = {"sqlite": 1.0, "postgres": 2.0}
 SEARCH_P50_MS, SEARCH_P99_MS = 20.0, 100.0
 INDEX_COST_MAX = 0.15
-STANDARD = ("raw", "store", "store-noindex", "store-old")
+STANDARD = ("raw", "raw-rows", "store", "store-noindex", "store-old")
 QUIET_CORES = 0.3  # a run during which other processes used more is "disturbed"
 
 
@@ -93,6 +93,7 @@ def write_ratios(
         v = by_run[run]
         for name, other in (
             ("store/raw", "raw"),
+            ("store/raw-rows", "raw-rows"),
             ("store/noindex", "store-noindex"),
             ("store/old", "store-old"),
         ):
@@ -109,10 +110,10 @@ def write_ratios(
 
 def print_ratios(reports: list[BackendReport]) -> None:
     print(
-        "\n| backend | runs | store / raw driver"
+        "\n| backend | runs | store / raw driver | store / raw, row by row"
         " | search index cost on sends (1 - store / no index) | store / store before issue 7 |"
     )
-    print("|---|---|--:|--:|--:|")
+    print("|---|---|--:|--:|--:|--:|")
     for rep in reports:
         for metric, clean in (("rate", False), ("rate", True), ("cpu", False)):
             r = write_ratios(rep, clean, metric)
@@ -131,6 +132,7 @@ def print_ratios(reports: list[BackendReport]) -> None:
             print(
                 f"| {rep.backend} | {what} {n} |"
                 f" {rng_text(r.get('store/raw', []))} |"
+                f" {rng_text(r.get('store/raw-rows', []))} |"
                 f" {rng_text(cost, '{:.1%}')}{verdict} (target < 15%) |"
                 f" {rng_text(r.get('store/old', []))} |"
             )
