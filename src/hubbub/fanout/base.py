@@ -6,9 +6,12 @@ the realtime layer registers on every node (``realtime/emitter.py``).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,18 @@ Publication = Emit | MembershipChange | Resync | SessionEnded
 Handler = Callable[[Publication], Awaitable[None]]
 
 
+async def deliver_here(handler: Handler | None, publication: Publication) -> None:
+    """Hand a publication to this node's handler. A failure is logged, never raised: what
+    is published was committed first, so it must still reach the other nodes and its
+    sender still gets an ack (clients fill a gap with ``sync``), never ``unavailable``."""
+    if handler is None:
+        return
+    try:
+        await handler(publication)
+    except Exception:
+        log.exception("delivering a %s on this node failed", type(publication).__name__)
+
+
 class Broker(Protocol):
     def subscribe(self, handler: Handler) -> None:
         """Register the node's one handler (before ``start``)."""
@@ -59,7 +74,9 @@ class Broker(Protocol):
     async def start(self) -> None: ...
     async def close(self) -> None: ...
     async def publish(self, publication: Publication) -> None:
-        """Deliver to the handler on every node, this one included, in publish order."""
+        """Deliver to the handler on every node, this one included, in publish order.
+        Never raises for a failed delivery or an unreachable broker: the write it
+        announces is committed (``deliver_here``; other nodes resync)."""
 
     async def ping(self) -> None:
         """Raise if the broker cannot deliver."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from hubbub.fanout.base import Handler, Publication
+from hubbub.fanout.base import Handler, Publication, deliver_here
 
 
 class MemoryBroker:
@@ -21,8 +21,7 @@ class MemoryBroker:
         self._handler = None
 
     async def publish(self, publication: Publication) -> None:
-        if self._handler is not None:
-            await self._handler(publication)
+        await deliver_here(self._handler, publication)
 
     async def ping(self) -> None:
         return None

@@ -21,7 +21,7 @@ from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
-from hubbub.fanout.base import Handler, Publication, Resync
+from hubbub.fanout.base import Handler, Publication, Resync, deliver_here
 from hubbub.fanout.codec import decode, encode
 
 log = logging.getLogger(__name__)
@@ -64,8 +64,7 @@ class RedisBroker:
         await self._redis.ping()
 
     async def publish(self, publication: Publication) -> None:
-        if self._handler is not None:
-            await self._handler(publication)
+        await deliver_here(self._handler, publication)
         try:
             await self._redis.publish(self._channel, encode(self.node_id, publication))
         except RedisError:
@@ -108,12 +107,7 @@ class RedisBroker:
                     await pubsub.aclose()  # type: ignore[no-untyped-call]
 
     async def _deliver_locally(self, publication: Publication) -> None:
-        if self._handler is None:
-            return
-        try:
-            await self._handler(publication)
-        except Exception:
-            log.exception("delivering a publication failed")
+        await deliver_here(self._handler, publication)
 
     async def _deliver(self, message: dict[str, Any]) -> None:
         if message.get("type") != "message" or self._handler is None:
