@@ -29,6 +29,7 @@ from hubbub import __version__
 from hubbub.actions import presence
 from hubbub.api.edge import CSP, BodyLimit, SecurityHeaders
 from hubbub.api.errors import install_error_handlers
+from hubbub.api.request_id import RequestId
 from hubbub.api.routes import (
     admin,
     auth,
@@ -36,6 +37,7 @@ from hubbub.api.routes import (
     health,
     integrations,
     messages,
+    metrics,
     moderation,
     rooms,
     search,
@@ -150,18 +152,21 @@ def create_app(settings: Settings | None = None) -> Any:
     for router in (module.router for module in routers):
         api.include_router(router, responses=COMMON_ERRORS)
     api.include_router(health.router)
+    api.include_router(metrics.router)
     _serve_web_client(api)
     api.state.realtime = realtime
     app = socketio.ASGIApp(realtime.sio, other_asgi_app=api, socketio_path="socket.io")
     guarded = FrameGuard(app, engine=realtime.sio.eio)
     # An upload's multipart envelope (boundaries, headers) rides on top of the file.
     upload_limit = settings.max_upload_bytes + 64 * 1024
-    return SecurityHeaders(
-        BodyLimit(
-            guarded,
-            limit=settings.max_body_bytes,
-            upload_limit=upload_limit,
-            upload_file_limit=settings.max_upload_bytes,
+    return RequestId(
+        SecurityHeaders(
+            BodyLimit(
+                guarded,
+                limit=settings.max_body_bytes,
+                upload_limit=upload_limit,
+                upload_file_limit=settings.max_upload_bytes,
+            )
         )
     )
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import copy
 import sys
-from typing import Any
 
 from hubbub import operator
 from hubbub.config import Settings
@@ -42,30 +40,24 @@ def _upgrade(settings: Settings) -> None:
     upgrade(settings.resolved_database_url)
 
 
-def _log_config(level: str) -> dict[str, Any]:
-    """uvicorn's logging, with Hubbub's own loggers on the same handler and level."""
-    from uvicorn.config import LOGGING_CONFIG
-
-    config = copy.deepcopy(LOGGING_CONFIG)
-    config["loggers"]["hubbub"] = {
-        "handlers": ["default"],
-        "level": level.upper(),
-        "propagate": False,
-    }
-    return config
-
-
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
-    import uvicorn
-
-    from hubbub.realtime.server import TRANSPORT_MAX_BYTES
-
     host = args.host or settings.host
     port = args.port or settings.port
     workers = args.workers or settings.workers
     if workers > 1 and not settings.redis_url:
         # Processes that cannot see each other would split rooms and presence silently.
         sys.exit("hubbub: --workers above 1 needs HUBBUB_REDIS_URL (fan-out between processes)")
+    if settings.metrics:
+        # First: prometheus_client picks multiprocess mode when it is imported, and the
+        # migrations and the app below import it (hubbub.metrics).
+        from hubbub import metrics_dir
+
+        metrics_dir.prepare(settings.data_dir)
+    import uvicorn
+
+    from hubbub.logs import log_config
+    from hubbub.realtime.server import TRANSPORT_MAX_BYTES
+
     if not args.no_migrate:
         _upgrade(settings)
     settings.resolved_jwt_secret()  # create it once, before any worker races for it
@@ -77,7 +69,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         workers=workers,
         ws_per_message_deflate=settings.ws_compression,
         log_level=settings.log_level,
-        log_config=_log_config(settings.log_level),
+        log_config=log_config(settings.log_level, settings.log_format),
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         ws_max_size=TRANSPORT_MAX_BYTES,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -51,6 +52,15 @@ class Settings(BaseSettings):
         description="proxies whose X-Forwarded-For/-Proto are believed (uvicorn's setting)",
     )
     log_level: str = "info"
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="json: one JSON object per log line"
+    )
+    metrics: bool = Field(default=True, description="serve GET /metrics (on/off)")
+    metrics_token: str | None = Field(
+        default=None,
+        min_length=16,
+        description="unset: /metrics for loopback scrapers only; set: a bearer token required",
+    )
 
     # Limits: rate limits in the `limits` library's notation ("10/second;200/minute"),
     # counted per user (per client address, or per username, before login).

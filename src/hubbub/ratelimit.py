@@ -22,6 +22,7 @@ from limits import RateLimitItem, parse_many
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 
+from hubbub import metrics
 from hubbub.config import Settings
 from hubbub.errors import RateLimited
 
@@ -71,6 +72,7 @@ class Limits:
             kind: parse_many(getattr(settings, f"rate_{kind}")) for kind in KINDS
         }
         self._warned_at = 0.0
+        self._refused = {kind: metrics.RATE_LIMITED.labels(kind) for kind in KINDS}
 
     async def check(self, kind: Kind, key: str | int) -> None:
         """Count one request; raise ``RateLimited`` (with ``retry_after``) past the limit."""
@@ -87,6 +89,7 @@ class Limits:
         try:
             for item in self._items[kind]:
                 if not await self._limiter.hit(item, kind, key):
+                    self._refused[kind].inc()
                     stats = await self._limiter.get_window_stats(item, kind, key)
                     return max(0.1, math.ceil((stats.reset_time - time.time()) * 10) / 10)
         except Exception as exc:  # the limits store (Redis) failed: let it through

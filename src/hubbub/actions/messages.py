@@ -3,7 +3,7 @@ the page around one message, and a message's replies."""
 
 from __future__ import annotations
 
-from hubbub import mentions
+from hubbub import mentions, metrics
 from hubbub.actions.publish import publish_updates
 from hubbub.actions.refusals import raise_refused
 from hubbub.actions.rooms import member_access, readable_room
@@ -80,6 +80,7 @@ async def send_message(
     if isinstance(stored, Refused):
         raise_refused(stored)
     if stored.created:
+        metrics.MESSAGES_STORED.inc()
         await hub.broker.publish(
             Emit(
                 event="receiveMessage",

@@ -64,6 +64,11 @@ async def deliver_here(handler: Handler | None, publication: Publication) -> Non
     try:
         await handler(publication)
     except Exception:
+        # Imported here: the operator's commands import this module, and must not load
+        # prometheus_client before ``hubbub serve`` has chosen its mode (metrics_dir.py).
+        from hubbub import metrics
+
+        metrics.BROKER_ERRORS.labels("deliver").inc()
         log.exception("delivering a %s on this node failed", type(publication).__name__)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from hubbub import metrics
 from hubbub.fanout.base import Handler, Publication, deliver_here
 
 
@@ -21,6 +22,7 @@ class MemoryBroker:
         self._handler = None
 
     async def publish(self, publication: Publication) -> None:
+        metrics.BROKER_PUBLISHED.inc()
         await deliver_here(self._handler, publication)
 
     async def ping(self) -> None:

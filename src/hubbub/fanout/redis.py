@@ -21,6 +21,7 @@ from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
+from hubbub import metrics
 from hubbub.fanout.base import Handler, Publication, Resync, deliver_here
 from hubbub.fanout.codec import decode, encode
 
@@ -71,8 +72,10 @@ class RedisBroker:
             # Stored and delivered here; other nodes' clients fill message gaps with sync,
             # and the nodes resync memberships once Redis is back (see _recover).
             self._lost = True
+            metrics.BROKER_ERRORS.labels("publish").inc()
             log.warning("could not publish to Redis; other nodes miss this event")
             return
+        metrics.BROKER_PUBLISHED.inc()
         if self._lost:
             await self._recover()
 
@@ -100,6 +103,7 @@ class RedisBroker:
                 async for message in pubsub.listen():
                     await self._deliver(message)
             except RedisError:
+                metrics.BROKER_ERRORS.labels("subscribe").inc()
                 log.warning("Redis subscription lost; resubscribing")
                 await asyncio.sleep(RECONNECT_DELAY)
             finally:
@@ -115,10 +119,12 @@ class RedisBroker:
         try:
             node, publication = decode(message["data"])
         except (ValueError, TypeError, KeyError):
+            metrics.BROKER_ERRORS.labels("malformed").inc()
             log.warning("dropped a malformed publication")
             return
         if node == self.node_id and not isinstance(publication, Resync):
             return  # delivered locally when published
+        metrics.BROKER_RECEIVED.inc()
         await self._deliver_locally(publication)
 
 

@@ -6,6 +6,7 @@ and touches nothing else: the socket stays up, other clients never notice."""
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -13,8 +14,10 @@ from typing import Any, TypeVar
 import orjson
 from pydantic import BaseModel, ValidationError
 
+from hubbub import metrics
 from hubbub.config import Settings
 from hubbub.errors import BadRequest, HubbubError, RateLimited, TooLarge, Unauthorized
+from hubbub.logs import connection_id
 from hubbub.ratelimit import Kind, Limits
 from hubbub.realtime.sessions import SocketSessions
 from hubbub.security import TokenUser
@@ -51,36 +54,57 @@ class Dispatch:
     def forget(self, sid: str) -> None:
         self._pending.pop(sid, None)
 
+    def register(
+        self,
+        sio: Any,
+        name: str,
+        model: type[M],
+        handler: Handler[M],
+        *,
+        limit: Kind,
+        quiet: bool = False,
+    ) -> None:
+        """``sio.on(name, …)`` with the handler wrapped by ``event``."""
+        sio.on(name, self.event(name, model, handler, limit=limit, quiet=quiet))
+
     def event(
-        self, model: type[M], handler: Handler[M], *, limit: Kind, quiet: bool = False
+        self, name: str, model: type[M], handler: Handler[M], *, limit: Kind, quiet: bool = False
     ) -> Callable[..., Awaitable[Ack]]:
-        """Wrap a handler. ``quiet``: over the rate limit, answer ok and do nothing (typing
-        indicators: a dropped one costs the user nothing)."""
+        """Wrap the handler of event ``name``. ``quiet``: over the rate limit, answer ok
+        and do nothing (typing indicators: a dropped one costs the user nothing)."""
+        received = metrics.EVENTS.labels(name)
+        ack_seconds = metrics.ACK_SECONDS.labels(name)
 
         async def handle(sid: str, *args: Any) -> Ack:
-            user = self._sessions.get(sid)
-            if user is None:
-                return error_ack(Unauthorized("not connected"))
-            if self._pending[sid] >= self._max_pending:
-                return error_ack(RateLimited("too many requests in flight", retry_after=1))
-            self._pending[sid] += 1
+            started = time.perf_counter()
+            received.inc()
+            connection_id.set(sid)  # this event's own task: its log lines carry the sid
             try:
-                parsed = self._parse(model, args)
-                if quiet:
-                    if not await self._limits().allow(limit, user.id):
-                        return OK
-                else:
-                    await self._limits().check(limit, user.id)
-                return await handler(sid, user, parsed)
-            except HubbubError as exc:
-                return error_ack(exc)
-            except Exception:
-                log.exception("socket event failed")
-                return {"ok": False, "error": UNAVAILABLE}
+                user = self._sessions.get(sid)
+                if user is None:
+                    return error_ack(Unauthorized("not connected"))
+                if self._pending[sid] >= self._max_pending:
+                    return error_ack(RateLimited("too many requests in flight", retry_after=1))
+                self._pending[sid] += 1
+                try:
+                    parsed = self._parse(model, args)
+                    if quiet:
+                        if not await self._limits().allow(limit, user.id):
+                            return OK
+                    else:
+                        await self._limits().check(limit, user.id)
+                    return await handler(sid, user, parsed)
+                except HubbubError as exc:
+                    return error_ack(exc)
+                except Exception:
+                    log.exception("socket event failed")
+                    return {"ok": False, "error": UNAVAILABLE}
+                finally:
+                    self._pending[sid] -= 1
+                    if self._pending[sid] <= 0:
+                        del self._pending[sid]
             finally:
-                self._pending[sid] -= 1
-                if self._pending[sid] <= 0:
-                    del self._pending[sid]
+                ack_seconds.observe(time.perf_counter() - started)
 
         return handle
 

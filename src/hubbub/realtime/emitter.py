@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 from engineio import packet as eio_packet
 
+from hubbub import metrics
 from hubbub.fanout.base import Emit
 from hubbub.realtime.rooms import chat_room, user_room
 
@@ -58,4 +59,6 @@ class LocalEmitter:
                 continue  # going away; its disconnect is being handled
             socket.queue.put_nowait(frame)
             queued += 1
+        if queued:
+            metrics.DELIVERIES.inc(queued)  # once per emit, not per recipient
         return queued

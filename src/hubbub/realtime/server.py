@@ -10,10 +10,12 @@ import asyncio
 import logging
 import time
 from collections.abc import Coroutine
+from functools import partial
 from typing import Any
 
 from socketio.exceptions import ConnectionRefusedError as ConnectionRefused
 
+from hubbub import metrics
 from hubbub.actions import changes, messages, presence, rooms
 from hubbub.actions import sync as catchup
 from hubbub.actions.auth import authenticate
@@ -33,6 +35,7 @@ from hubbub.events import (
 )
 from hubbub.fanout.base import MembershipChange, Publication, Resync, SessionEnded
 from hubbub.hub import Hub
+from hubbub.logs import connection_id
 from hubbub.realtime.codec import OrjsonCodec
 from hubbub.realtime.dispatch import UNAVAILABLE, Ack, Dispatch, error_ack
 from hubbub.realtime.emitter import NAMESPACE, LocalEmitter
@@ -149,18 +152,18 @@ class RealtimeServer:
         sio = self.sio
         sio.on("connect", self.on_connect)
         sio.on("disconnect", self.on_disconnect)
-        event = self._dispatch.event
-        sio.on("joinRoom", event(RoomRef, self.join_room, limit="joins"))
-        sio.on("leaveRoom", event(RoomRef, self.leave_room, limit="joins"))
-        sio.on("sendMessage", event(SendMessageIn, self.send_message, limit="messages"))
-        sio.on("typing", event(RoomRef, self.typing, limit="typing", quiet=True))
-        sio.on("editMessage", event(EditMessageIn, self.edit_message, limit="writes"))
-        sio.on("deleteMessage", event(MessageRef, self.delete_message, limit="writes"))
-        sio.on("addReaction", event(ReactionIn, self.add_reaction, limit="writes"))
-        sio.on("removeReaction", event(ReactionIn, self.remove_reaction, limit="writes"))
-        sio.on("sync", event(SyncIn, self.sync, limit="reads"))
-        sio.on("markRead", event(MarkReadIn, self.mark_read, limit="writes"))
-        sio.on("reauth", event(ReauthIn, self.reauth, limit="writes"))
+        on = partial(self._dispatch.register, sio)
+        on("joinRoom", RoomRef, self.join_room, limit="joins")
+        on("leaveRoom", RoomRef, self.leave_room, limit="joins")
+        on("sendMessage", SendMessageIn, self.send_message, limit="messages")
+        on("typing", RoomRef, self.typing, limit="typing", quiet=True)
+        on("editMessage", EditMessageIn, self.edit_message, limit="writes")
+        on("deleteMessage", MessageRef, self.delete_message, limit="writes")
+        on("addReaction", ReactionIn, self.add_reaction, limit="writes")
+        on("removeReaction", ReactionIn, self.remove_reaction, limit="writes")
+        on("sync", SyncIn, self.sync, limit="reads")
+        on("markRead", MarkReadIn, self.mark_read, limit="writes")
+        on("reauth", ReauthIn, self.reauth, limit="writes")
         sio.on("*", self.on_unknown)
 
     # ---- connection ----
@@ -179,6 +182,7 @@ class RealtimeServer:
     ) -> Ack | None:
         if self._is_event(sid):
             return error_ack(BadRequest("'connect' is reserved"))
+        connection_id.set(sid)
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
             user = await authenticate(self.hub, token if isinstance(token, str) else None)
@@ -192,6 +196,7 @@ class RealtimeServer:
         except RateLimited as exc:
             raise ConnectionRefused("rate_limited", exc.to_wire()) from exc
         self._sessions.put(sid, user)
+        metrics.CONNECTIONS.inc()  # _forget takes it back, whatever happens from here
         try:
             # The user room first: a membership change published from now on reaches us.
             await self.sio.enter_room(sid, user_room(user.id))
@@ -206,25 +211,31 @@ class RealtimeServer:
             # on_disconnect for a connection that never completed, so undo here.
             await self._forget(sid)
             raise ConnectionRefused("gone")
+        log.debug("user %d connected", user.id)
         return None
 
     async def on_disconnect(self, sid: str, reason: Any = None, *extra: Any) -> Ack | None:
         if self._is_event(sid):
             return error_ack(BadRequest("'disconnect' is reserved"))
+        connection_id.set(sid)
+        log.debug("disconnected (%s)", reason)
         await self._forget(sid)
         return None
 
     async def _forget(self, sid: str) -> None:
         self._dispatch.forget(sid)
         user = self._sessions.pop(sid)
-        if user is not None and self._hub is not None:
-            await presence.socket_disconnected(self._hub, user, sid)
+        if user is not None:
+            metrics.CONNECTIONS.dec()
+            if self._hub is not None:
+                await presence.socket_disconnected(self._hub, user, sid)
 
     async def on_unknown(self, *args: Any) -> Ack:
         # python-socketio calls the catch-all with (event, sid, *data), except for an
         # event literally named "*", which it treats as the handler's own: (sid, *data).
         first = args[0] if args else None
         event = "*" if isinstance(first, str) and self._is_event(first) else first
+        metrics.EVENTS.labels("unknown").inc()  # never the client's name: it is unbounded
         return error_ack(BadRequest(f"unknown event {event!r}"))
 
     # ---- events ----

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 
 import asyncpg
 
+from hubbub import metrics
 from hubbub.store.batching import Item
 from hubbub.store.postgres.writes import ResendsFound, Result, write_batch
 
@@ -41,6 +43,7 @@ class PostgresWriter:
         self._written = 0  # items this process wrote (for ANALYZE_AT)
         self._conn: asyncpg.Connection | None = None
         self._side_tasks: set[asyncio.Task[None]] = set()
+        self._batch_size, self._commit_seconds = metrics.store_metrics("postgres")
 
     async def submit(self, message: Item) -> Result:
         if self._closing:
@@ -136,11 +139,14 @@ class PostgresWriter:
 
     async def _store_batch_on(self, conn: asyncpg.Connection, batch: list[Item]) -> list[Result]:
         look_up_resends = False
+        started = time.perf_counter()
         for attempt in range(5):
             try:
                 async with conn.transaction():
                     results = await write_batch(conn, batch, look_up_resends=look_up_resends)
                 self.commit_count += 1
+                self._batch_size.observe(len(batch))
+                self._commit_seconds.observe(time.perf_counter() - started)  # retries included
                 self._analyze_when_grown(len(batch))
                 return results
             except ResendsFound:

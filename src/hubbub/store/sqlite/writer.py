@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from hubbub import metrics
 from hubbub.store.sqlite.indexer import SearchIndexer
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ class SQLiteWriter:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread = threading.Thread(target=self._run, name="sqlite-writer", daemon=True)
         self.batches = 0  # how many message transactions ran (the group-commit ratio)
+        self._batch_size, self._commit_seconds = metrics.store_metrics("sqlite")
         self._stopped = False
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -154,6 +156,7 @@ class SQLiteWriter:
     def _run_batch(
         self, conn: sqlite3.Connection, run: list[_Batched]
     ) -> list[tuple[asyncio.Future[Any], Any, BaseException | None]]:
+        started = time.perf_counter()
         try:
             conn.execute("BEGIN IMMEDIATE")
             results = self._batch_fn(conn, [job.item for job in run])
@@ -166,6 +169,8 @@ class SQLiteWriter:
                 assert self._indexer is not None
                 self._indexer.committed()
             self.batches += 1
+            self._batch_size.observe(len(run))
+            self._commit_seconds.observe(time.perf_counter() - started)
             return [(job.future, result, None) for job, result in zip(run, results, strict=True)]
         except Exception:
             _rollback(conn)
