@@ -4,12 +4,12 @@ critical or serious violations, nor any of the best practices this client once b
 
 One page per viewport and colour scheme walks through the screens of one scene
 (tests/e2e/scene.py): login; the room list with no room open; the new-DM picker; the profile
-and bots dialogs; a room with a link, a reply, reactions, an edited and a deleted message, a
-mention, an image and a file, with a message's actions showing, replying with @-completion
-open, and editing; its people; the delete confirmation; the replies dialog; the image viewer;
-the attach tray; search results; a DM; a room to join; a private room and its settings; the
-emoji picker; and offline, with a message (and a file) waiting. (The admin page is checked in
-test_communities.py.)
+dialog and the bots page; a room with a link, a reply, reactions, an edited and a deleted
+message, a mention, an image and a file, with a message's actions showing, replying with
+@-completion open, and editing; its people; the delete confirmation; the replies dialog; the
+image viewer; the attach tray; search results; a DM; a room to join; a private room and its
+settings page; the emoji picker; and offline, with a message (and a file) waiting. (The
+admin page is checked in test_communities.py.)
 """
 
 from __future__ import annotations
@@ -141,10 +141,12 @@ async def walk(
     await expect(profile).to_be_visible()
     await check("profile dialog")
     await profile.get_by_role("button", name="Your bots").click()
-    await expect(page.get_by_role("dialog", name="Your bots")).to_be_visible()
+    await expect(page.get_by_role("main", name="Your bots")).to_be_visible()
+    await expect(profile).to_be_hidden()
+    await expect(page.get_by_role("heading", name="Your bots", level=2)).to_be_focused()
     await check("your bots")
-    await escape(page, "dialog", "Your bots")
-    await escape(page, "dialog", "Your profile")
+    await escape(page, "main", "Your bots")
+    await expect(page).to_have_url(re.compile(r"/(#/?)?$"))  # back where it was opened
 
     # The room: every kind of message.
     room = scene.design
@@ -250,10 +252,11 @@ async def walk(
     await check("private room")
     # Its settings (Bob moderates it).
     await page.get_by_role("button", name="Settings", exact=True).click()
-    settings = page.get_by_role("dialog", name=f"Settings of #{scene.release}")
+    settings = page.get_by_role("main", name=f"Settings of #{scene.release}")
     await expect(settings.get_by_role("list", name=re.compile("^Members"))).to_contain_text("bob")
     await check("room settings")
-    await escape(page, "dialog", f"Settings of #{scene.release}")
+    await escape(page, "main", f"Settings of #{scene.release}")
+    await expect(person.composer(scene.release)).to_be_visible()
 
     # Last, as its thousands of buttons stay in the page (and slow axe down) once loaded.
     said = person.timeline(scene.release).locator("li.msg").first

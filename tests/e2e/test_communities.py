@@ -2,7 +2,12 @@
 (topic, roles, kick/ban/mute, bans, webhooks, archive, delete) with only the controls the
 reader may use, moderation live on the other pages (a banned user's room vanishes, an
 archived room goes read-only, a deleted one says so), the admin page deactivating a user
-whose open page is signed out, bots, and a password change."""
+whose open page is signed out, bots, and a password change.
+
+The settings, admin and bots screens are pages at their own addresses (web/src/route.ts):
+``#/room/NAME/settings``, ``#/admin``, ``#/bots``; their buttons open them, Close, Escape and
+the browser's Back return where the reader was (the focus to the button), and a reload or
+the address typed in opens them again."""
 
 from __future__ import annotations
 
@@ -58,28 +63,51 @@ async def log_in(people: PersonFactory, url: str, account: Account) -> Person:
     return await (await people(url)).log_in(account.username, account.password)
 
 
+def at(route: str) -> re.Pattern[str]:
+    """The page's address ends with this hash."""
+    return re.compile(rf"/{re.escape(route)}$")
+
+
 def settings(person: Person, room: str) -> Locator:
-    return person.page.get_by_role("dialog", name=f"Settings of #{room}")
+    return person.page.get_by_role("main", name=f"Settings of #{room}")
+
+
+async def expect_page(person: Person, name: str, route: str) -> Locator:
+    """A page in the main pane: shown at its address, its heading focused."""
+    shown = person.page.get_by_role("main", name=name)
+    await expect(shown).to_be_visible()
+    await expect(person.page).to_have_url(at(route))
+    await expect(shown.get_by_role("heading", name=name, level=2)).to_be_focused()
+    return shown
 
 
 async def open_settings(person: Person, room: str) -> Locator:
     await person.page.get_by_role("button", name="Settings", exact=True).click()
-    dialog = settings(person, room)
-    await expect(dialog).to_be_visible()
-    return dialog
+    return await expect_page(person, f"Settings of #{room}", f"#/room/{room}/settings")
+
+
+async def close_settings(
+    person: Person, shown: Locator, room: str, key: bool = True, focus: Locator | None = None
+) -> None:
+    """Escape (or Close): back to the room, the focus on the Settings button that opened
+    them (or `focus`)."""
+    if key:
+        await shown.press("Escape")
+    else:
+        await shown.get_by_role("button", name="Close", exact=True).click()
+    await expect(shown).to_be_hidden()
+    await expect(person.page).to_have_url(at(f"#/room/{room}"))
+    focused = focus or person.page.get_by_role("button", name="Settings", exact=True)
+    await expect(focused).to_be_focused()
 
 
 async def open_bots(person: Person) -> Locator:
-    """The bots dialog opens over the profile dialog."""
+    """From the profile dialog, which closes: the page takes the room's place."""
     await person.page.get_by_role("button", name=re.compile(r"^Profile: ")).click()
-    await (
-        person.page.get_by_role("dialog", name="Your profile")
-        .get_by_role("button", name="Your bots")
-        .click()
-    )
-    dialog = person.page.get_by_role("dialog", name="Your bots")
-    await expect(dialog).to_be_visible()
-    return dialog
+    profile = person.page.get_by_role("dialog", name="Your profile")
+    await profile.get_by_role("button", name="Your bots").click()
+    await expect(profile).to_be_hidden()
+    return await expect_page(person, "Your bots", "#/bots")
 
 
 def member_row(dialog: Locator, username: str) -> Locator:
@@ -155,7 +183,6 @@ async def test_a_moderator_mutes_then_bans_a_spammer_whose_room_vanishes(
         await expect(spammer.page.get_by_role("region", name="Announcements")).to_contain_text(why)
         await expect(spammer.page.get_by_role("alert").filter(has_text=why)).to_be_visible()
         await expect(spammer.composer(room)).to_have_count(0)
-        await expect(mod.timeline(room)).to_contain_text("was banned from")
         # Still listed (the room is public), marked Banned, and no Join to press anywhere.
         listed = spammer.page.get_by_role("navigation", name="Rooms").get_by_role("listitem")
         await expect(listed.filter(has_text=re.compile(rf"{room}\s*Banned$"))).to_have_count(1)
@@ -165,8 +192,8 @@ async def test_a_moderator_mutes_then_bans_a_spammer_whose_room_vanishes(
         # Unban: off the list (they may join again).
         await bans.get_by_role("button", name=f"Unban {spam.username}").click()
         await expect(dialog.get_by_text("Nobody is banned.")).to_be_visible()
-        await dialog.press("Escape")
-        await expect(dialog).to_be_hidden()
+        await close_settings(mod, dialog, room)
+        await expect(mod.timeline(room)).to_contain_text("was banned from")
         for person in (mod, spammer):
             assert person.errors == []
     finally:
@@ -204,8 +231,12 @@ async def test_a_member_sees_no_moderation_controls(
         await expect(dialog.get_by_role("button")).to_have_text(["Close"])  # nothing else
         for heading in ("Banned", "Webhooks", "Archive or delete"):
             await expect(dialog.get_by_role("heading", name=heading)).to_have_count(0)
-        await dialog.get_by_role("button", name="Close").click()
-        await expect(dialog).to_be_hidden()
+        # Reloaded at its address: the settings again; closed, the room (its message box
+        # focused: nothing on the page opened them).
+        await page.reload()
+        dialog = await expect_page(member, f"Settings of #{room}", f"#/room/{room}/settings")
+        await expect(member_row(dialog, alice.username)).to_contain_text("owner")
+        await close_settings(member, dialog, room, key=False, focus=member.composer(room))
 
         # The owner sees the invite form and every control.
         owner = await log_in(people, url, alice)
@@ -250,7 +281,13 @@ async def test_owner_sets_the_topic_archives_then_deletes_live(
         await expect(other.page.get_by_text("This room is archived")).to_be_visible()
         await expect(other.page.locator(".room-head")).to_contain_text("archived")
         await expect(other.page.get_by_role("button", name="Send", exact=True)).to_be_disabled()
+        # The browser's Back: the room (read-only for the owner too); Forward: its settings.
+        await owner.page.go_back()
+        await expect(dialog).to_be_hidden()
         await expect(owner.composer(room)).to_be_disabled()
+        await owner.page.go_forward()
+        await expect(dialog).to_be_visible()
+        await expect(dialog.get_by_text("This room is archived: it is read-only.")).to_be_visible()
 
         # Delete, asked first (Cancel keeps it): the room vanishes from the other page too.
         await dialog.get_by_role("button", name="Delete room").click()
@@ -259,6 +296,7 @@ async def test_owner_sets_the_topic_archives_then_deletes_live(
         await dialog.get_by_role("button", name="Delete room").click()
         await confirm(owner, "Delete room")
         await expect(dialog).to_be_hidden()
+        await expect(owner.page).to_have_url(at(f"#/room/{room}"))
         gone = f"#{room} was deleted."
         for person in (owner, other):
             await expect(person.room_link(room)).to_have_count(0)
@@ -345,14 +383,26 @@ async def test_the_admin_page_deactivates_a_user_whose_open_page_signs_out(
         ).to_be_visible()
         await settings_dialog.get_by_label("Topic").fill("kept tidy by the admins")
         await settings_dialog.get_by_role("button", name="Save topic").click()
+        await expect(settings_dialog.get_by_text("Topic saved.")).to_be_visible()
+        await close_settings(admin, settings_dialog, room)
         await expect(
             admin.page.get_by_role("main").get_by_text("kept tidy by the admins")
         ).to_be_visible()
-        await settings_dialog.press("Escape")
 
+        # The admin page at its address: typed in, Back returns to the room; from its
+        # button, and after a reload (signed in again from the stored session).
+        await admin.page.evaluate("() => { location.hash = '#/admin' }")
+        dialog = await expect_page(admin, "Server admin", "#/admin")
+        await expect(dialog.get_by_role("list", name="Users")).to_contain_text(
+            victim_account.username
+        )
+        await admin.page.go_back()
+        await expect(dialog).to_be_hidden()
+        await expect(admin.page.get_by_role("button", name=f"Join #{room}")).to_be_visible()
         await admin.page.get_by_role("button", name="Admin", exact=True).click()
-        dialog = admin.page.get_by_role("dialog", name="Server admin")
-        await expect(dialog).to_be_visible()
+        await expect_page(admin, "Server admin", "#/admin")
+        await admin.page.reload()
+        dialog = await expect_page(admin, "Server admin", "#/admin")
         await dialog.get_by_role("searchbox", name="Find users").fill(victim_account.username)
         users = dialog.get_by_role("list", name="Users")
         await expect(users.get_by_role("listitem")).to_have_count(1)
@@ -375,6 +425,19 @@ async def test_the_admin_page_deactivates_a_user_whose_open_page_signs_out(
         )
         # Reactivated: they may log in again.
         await victim.log_in(victim_account.username, victim_account.password)
+        # Not theirs: the admin page's address tells them so, and shows nothing of it.
+        await victim.page.evaluate("() => { location.hash = '#/admin' }")
+        refused = victim.page.get_by_role("main", name="Server admin")
+        await expect(refused).to_contain_text("This page is for server admins only.")
+        await expect(refused.get_by_role("list")).to_have_count(0)
+        await expect(refused.get_by_role("searchbox")).to_have_count(0)
+        await refused.get_by_role("link", name="Back to your rooms").click()
+        await expect(refused).to_be_hidden()
+        await expect(victim.page).to_have_url(at("#/"))
+        # Closed, the admin's page goes back to where they were before: the room.
+        await dialog.press("Escape")
+        await expect(dialog).to_be_hidden()
+        await expect(admin.page.get_by_role("button", name=f"Join #{room}")).to_be_visible()
         for person in (admin, victim):
             assert person.errors == []
     finally:
@@ -404,19 +467,22 @@ async def test_bots_are_made_with_a_token_shown_once_and_marked(
 
         # The token works like a login: the bot joins and talks, marked as a bot.
         headers = {"Authorization": f"Bearer {await token.input_value()}"}
-        # Closed, the focus goes back to the profile dialog's button.
+        # Closed, back to the room, the focus on the profile's button (what opened it).
         await dialog.get_by_role("button", name="Close").click()
-        profile = page.get_by_role("dialog", name="Your profile")
-        await expect(profile.get_by_role("button", name="Your bots")).to_be_focused()
-        await profile.press("Escape")
-        await expect(profile).to_be_hidden()
+        await expect(dialog).to_be_hidden()
+        await expect(page).to_have_url(at(f"#/room/{room}"))
+        await expect(page.get_by_role("button", name=re.compile(r"^Profile: "))).to_be_focused()
         async with httpx.AsyncClient(base_url=url, headers=headers) as http:
             assert (await http.post(f"/api/rooms/{room}/join")).status_code == 200
         await expect(
             owner.members(room).get_by_role("listitem").filter(has_text=bot_name)
         ).to_contain_text("bot")
 
-        dialog = await open_bots(owner)
+        # Its address, reloaded: the page again, its bot listed.
+        await open_bots(owner)
+        await page.reload()
+        dialog = await expect_page(owner, "Your bots", "#/bots")
+        await expect(dialog.get_by_role("list", name="Bots you own")).to_contain_text(bot_name)
         await dialog.get_by_role("button", name=f"Delete bot {bot_name}").click()
         await confirm(owner, "Delete bot")
         await expect(dialog.get_by_text("You have no bots yet.")).to_be_visible()
@@ -469,7 +535,7 @@ async def test_screenshots_of_the_settings_and_admin_pages(
     own_server: ServerProcess, people: PersonFactory, artifacts_dir: Path
 ) -> None:
     """docs/screenshots/settings-desktop.png and admin-desktop.png are copies of these; axe
-    finds nothing critical or serious in the settings, admin and bots dialogs, light or
+    finds nothing critical or serious in the settings, admin and bots pages, light or
     dark."""
     url = own_server.url
     api = Api(url)
@@ -542,10 +608,10 @@ async def test_screenshots_of_the_settings_and_admin_pages(
                 await dialog.get_by_role("button", name="Create webhook").click()
                 await expect(dialog.get_by_text("you will not see it again")).to_be_visible()
                 problems += await axe_violations(page)
-            await dialog.press("Escape")
+            await close_settings(owner, dialog, room)
 
             await page.get_by_role("button", name="Admin", exact=True).click()
-            admin = page.get_by_role("dialog", name="Server admin")
+            admin = await expect_page(owner, "Server admin", "#/admin")
             await expect(admin.get_by_role("list", name="Users")).to_contain_text("dave")
             await expect(admin.get_by_role("list", name="Audit log")).to_contain_text("banned dave")
             if not dark:
@@ -553,6 +619,7 @@ async def test_screenshots_of_the_settings_and_admin_pages(
             if checked:
                 problems += await axe_violations(page)
             await admin.press("Escape")
+            await expect(admin).to_be_hidden()
 
             if checked:
                 bots = await open_bots(owner)
@@ -563,8 +630,8 @@ async def test_screenshots_of_the_settings_and_admin_pages(
                 await expect(bots.get_by_text("you will not see it again")).to_be_visible()
                 problems += await axe_violations(page)
                 await bots.press("Escape")
-                await expect(page.get_by_role("dialog", name="Your profile")).to_be_visible()
-                problems += await axe_violations(page)
+                await expect(bots).to_be_hidden()
+                await expect(owner.composer(room)).to_be_visible()
             assert problems == [], "\n".join(problems)
             assert owner.errors == []
     finally:

@@ -1,5 +1,6 @@
 // The signed-in screen: top bar (connection state, notifications, log out), room list,
-// open room, members. The URL hash names the open room, so a reload comes back to it.
+// open room, members. The URL hash names the open room or page (route.ts: a room's
+// settings, the admin page, the reader's bots; pages.ts), so a reload comes back to it.
 
 import type { Api } from "../api";
 import type { Auth } from "../auth";
@@ -8,12 +9,14 @@ import { h } from "../dom";
 import { icon } from "../icons";
 import { Notifier } from "../notify";
 import type { ConnState } from "../socket";
+import { isPage } from "../route";
 import type { User } from "../types";
 import { AdminView } from "./admin";
 import { Announcements } from "./announcements";
 import { BotsView } from "./bots";
 import { MembersView } from "./members";
 import { refreshNames } from "./names";
+import { Router } from "./pages";
 import { ProfileView } from "./profile";
 import { RoomView } from "./room";
 import { SearchView } from "./search";
@@ -25,16 +28,6 @@ const CONN_TEXT: Record<ConnState, string> = {
   reconnecting: "Offline, reconnecting…",
   "signed-out": "Signed out",
 };
-
-export function roomFromHash(hash: string = location.hash): string | null {
-  const match = /^#\/room\/(.+)$/.exec(hash);
-  if (!match?.[1]) return null;
-  try {
-    return decodeURIComponent(match[1]);
-  } catch {
-    return null;
-  }
-}
 
 export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () => void {
   const notifier = new Notifier();
@@ -49,6 +42,17 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
   const admin = new AdminView(chat);
   const announcements = new Announcements(chat);
   profile.append(bots.entry);
+  // The pages in the main pane, each at its address; their buttons open them.
+  const router = new Router({ settings: room.settings, admin, bots }, room.el);
+  admin.button.addEventListener("click", () => router.go({ kind: "admin" }, admin.button));
+  room.settings.button.addEventListener("click", () => {
+    const name = chat.openName;
+    if (name) router.go({ kind: "settings", room: name }, room.settings.button);
+  });
+  bots.button.addEventListener("click", () => {
+    profile.closeFor(); // the page takes the focus; back from it, the profile's button
+    router.go({ kind: "bots" }, profile.button);
+  });
   notifier.describe = (m) => {
     const room = chat.rooms.get(m.room);
     const who = chat.people.name(m.user);
@@ -85,7 +89,7 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
       logout,
     ),
     side,
-    room.el,
+    room.el, // a page shown goes after it, in its place (pages.ts)
     members.el,
     search.panel,
   );
@@ -133,10 +137,13 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
     const state = chat.conn;
     conn.dataset.state = state;
     if (conn.textContent !== CONN_TEXT[state]) conn.textContent = CONN_TEXT[state];
-    shell.dataset.view = chat.openName ? "room" : "list";
-    if (phone.matches && !chat.openName) side.setAttribute("role", "main");
+    const page = router.view;
+    // A page takes the room's place (on phones, the screen).
+    shell.dataset.view = chat.openName || page ? "room" : "list";
+    room.el.hidden = page !== null;
+    if (phone.matches && !chat.openName && !page) side.setAttribute("role", "main");
     else side.removeAttribute("role");
-    skip.hidden = !chat.openRoom?.member;
+    skip.hidden = page !== null || !chat.openRoom?.member;
     shell.dataset.members = membersShown && chat.openRoom?.member ? "shown" : "hidden";
     shell.dataset.search = search.isOpen ? "open" : "closed";
     room.membersToggle.setAttribute("aria-expanded", String(membersShown));
@@ -158,32 +165,43 @@ export function mountApp(root: HTMLElement, me: User, api: Api, auth: Auth): () 
     members.render();
     profile.render();
     search.render();
-    admin.render();
+    admin.render(); // its button, and its page if shown
+    if (page !== admin) page?.render();
     announcements.render();
     // Names drawn from older copies of people (a rename since): as known now.
     refreshNames(document, chat.people); // the shell, and dialogs in the top layer
     const open = chat.openRoom;
-    const place = open?.kind === "dm" ? chat.people.title(open) : chat.openName && `#${chat.openName}`;
+    const place =
+      page?.page.title ??
+      (open?.kind === "dm" ? chat.people.title(open) : chat.openName && `#${chat.openName}`);
     notifier.title(chat.totalUnread, place);
   }
 
-  const onHash = (): void => {
-    const previous = chat.openName;
-    const name = roomFromHash();
-    void chat.open(name);
-    if (name && name !== previous && window.matchMedia("(pointer: fine)").matches) {
-      queueMicrotask(() => room.focusComposer());
-    }
+  // The composer takes the focus when a room opens, where that pops up no keyboard.
+  const focusComposer = (): void => {
+    if (window.matchMedia("(pointer: fine)").matches) queueMicrotask(() => room.focusComposer());
   };
+  router.onChange = (route, previous) => {
+    const shown = chat.openName;
+    const name = route.kind === "room" ? route.room : null;
+    void chat.open(name);
+    render(); // now: the page shown takes the focus, or the room gives it back
+    // From a page, the router gives the focus back (to what opened it, or onReturn).
+    if (name && name !== shown && !isPage(previous)) focusComposer();
+  };
+  // Away from a page, not back to the button that opened it.
+  router.onReturn = focusComposer;
+  const onHash = (): void => router.sync();
   chat.subscribe(render);
   window.addEventListener("hashchange", onHash);
+  document.addEventListener("keydown", router.onKey);
   root.replaceChildren(shell);
   chat.start();
   onHash();
-  render();
 
   return () => {
     window.removeEventListener("hashchange", onHash);
+    document.removeEventListener("keydown", router.onKey);
     phone.removeEventListener("change", onWidth);
     chat.stop();
     shell.remove();

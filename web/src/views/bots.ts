@@ -1,19 +1,19 @@
-// "Your bots" (v2 integrations): the reader's bot accounts (`GET /api/bots`), creating one
-// (`POST /api/bots`: its token shown once, with Copy) and deleting one (asked first: its
-// token stops working at once).
+// "Your bots" (v2 integrations), the page at `#/bots`: the reader's bot accounts
+// (`GET /api/bots`), creating one (`POST /api/bots`: its token shown once, with Copy) and
+// deleting one (asked first: its token stops working at once).
 
 import { describeError, type Chat } from "../chat";
 import { h } from "../dom";
 import type { User } from "../types";
 import { confirmDialog } from "./confirm";
-import { Dialog } from "./dialog";
 import { personName } from "./names";
+import { Page } from "./page";
+import type { PageView } from "./pages";
 import { reconcileKeepingFocus } from "./refocus";
 import { secretBox } from "./secret";
 
-export class BotsView {
-  /** Its button, in the profile dialog (the bots dialog opens over it, and gives the focus
-   * back to it). */
+export class BotsView implements PageView {
+  /** Its button, in the profile dialog (the app opens the page from it). */
   readonly button = h("button", { type: "button", class: "small" }, "Your bots");
   /** The profile dialog's section that holds the button. */
   readonly entry = h(
@@ -23,7 +23,7 @@ export class BotsView {
     h("p", { class: "hint muted" }, "Bot accounts you own post with a token, through the API or Socket.IO."),
     this.button,
   );
-  private readonly dialog = new Dialog("bots", "Your bots");
+  readonly page = new Page("bots", "Your bots");
   private readonly heading = h("h3", { id: "bots-list-title" }, "Bots you own");
   private readonly list = h("ul", { class: "settings-list", "aria-labelledby": "bots-list-title" });
   private readonly empty = h("p", { class: "muted" }, "You have no bots yet.");
@@ -53,21 +53,24 @@ export class BotsView {
       ),
     );
     form.addEventListener("submit", (event) => void this.submit(event));
-    this.dialog.el.classList.add("wide");
-    this.dialog.body.append(
+    this.page.body.append(
       h("section", { class: "settings-section", "aria-labelledby": "bots-list-title" }, this.heading, this.list, this.empty),
       h("section", { class: "settings-section" }, form, this.status, this.created),
     );
-    this.button.addEventListener("click", () => this.open());
   }
 
-  open(): void {
+  enter(): void {
     this.status.textContent = "";
     this.created.replaceChildren();
     this.input.value = "";
-    this.dialog.open(this.input);
+    this.bots = [];
+    this.empty.textContent = "Loading…";
+    this.draw();
     void this.load();
   }
+
+  /** Its content changes only with what it asks for itself. */
+  render(): void {}
 
   private async load(): Promise<void> {
     try {

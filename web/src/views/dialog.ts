@@ -53,7 +53,10 @@ export class Dialog {
     first?.focus();
   }
 
-  close(): void {
+  /** Close it; `returnFocus` false: the focus stays where the caller puts it (a page it
+   * opens). */
+  close(returnFocus = true): void {
+    if (!returnFocus) this.opener = null;
     if (this.el.open) this.el.close();
   }
 }

@@ -79,6 +79,11 @@ export class ProfileView {
     }
   }
 
+  /** Close the dialog for a page it leads to (which takes the focus). */
+  closeFor(): void {
+    this.dialog.close(false);
+  }
+
   /** v2: more of the reader's account below the rest (their bots). */
   append(section: HTMLElement): void {
     this.dialog.body.append(section);

@@ -4,12 +4,13 @@
 import { describeError, type Chat } from "../chat";
 import { h, reconcile } from "../dom";
 import { icon } from "../icons";
+import { roomHash } from "../route";
 import type { RoomState } from "../state";
 import { joinOffer } from "../state/community";
 import { DmList } from "./dmlist";
 
 export function roomHref(name: string): string {
-  return `#/room/${encodeURIComponent(name)}`;
+  return roomHash(name);
 }
 
 /** "#" before a public room's name, a lock before a private one's. */

@@ -20,7 +20,7 @@ export class RoomView {
   private readonly head: HTMLElement;
   private readonly title = h("h2", { id: "room-title" });
   private readonly kind = h("span", { class: "room-kind" });
-  /** v2: the room's topic, under its name; its settings (settings/). */
+  /** v2: the room's topic, under its name; its settings' button (the page: settings/). */
   private readonly topic = h("p", { class: "room-topic" });
   readonly settings: RoomSettings;
   readonly membersToggle = h("button", {
@@ -102,7 +102,6 @@ export class RoomView {
     this.topic.title = topic;
     this.topic.hidden = !topic;
     this.settings.renderButton(room);
-    this.settings.render();
     this.composer.retitle(title, dm ? title : `#${name}`);
     this.timeline.retitle(title);
     this.renderMembersToggle(room);
@@ -157,6 +156,7 @@ export class RoomView {
 
   private switchTo(name: string | null): void {
     this.shown = name;
+    this.outsideKey = null; // the body is drawn afresh (the welcome may have replaced it)
     this.timeline.switchTo(name);
     this.composer.switchTo(name);
     // No room: no header (its title would be empty); the welcome names the pane.
