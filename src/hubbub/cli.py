@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from hubbub import operator
@@ -47,12 +48,14 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     if workers > 1 and not settings.redis_url:
         # Processes that cannot see each other would split rooms and presence silently.
         sys.exit("hubbub: --workers above 1 needs HUBBUB_REDIS_URL (fan-out between processes)")
+    from hubbub import metrics_dir
+
     if settings.metrics:
         # First: prometheus_client picks multiprocess mode when it is imported, and the
         # migrations and the app below import it (hubbub.metrics).
-        from hubbub import metrics_dir
-
         metrics_dir.prepare(settings.data_dir)
+    else:
+        os.environ.pop(metrics_dir.ENV, None)  # off: no files, wherever they would go
     import uvicorn
 
     from hubbub.logs import log_config
