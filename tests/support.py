@@ -84,6 +84,8 @@ class ServerProcess:
             HUBBUB_DATA_DIR=str(self.data_dir),
             HUBBUB_JWT_SECRET="test-secret-" + "x" * 40,
             HUBBUB_LOG_LEVEL="warning",
+            # every ack and emitted event checked against its model (realtime/contract.py)
+            HUBBUB_CHECK_WIRE="true",
         )
         if not self.real_limits:
             env.update(GENEROUS_LIMITS)
@@ -115,6 +117,20 @@ class ServerProcess:
         raise RuntimeError(f"server did not start:\n{self.log_path.read_text()[-3000:]}")
 
     def stop(self, *, kill: bool = False) -> None:
+        if self.process is None:
+            return
+        self._stop(kill=kill)
+        broken = self.wire_contract_breaks()
+        assert not broken, "the server sent what its models do not allow:\n" + "\n".join(broken)
+
+    def wire_contract_breaks(self) -> list[str]:
+        """The server log's ``wire contract broken`` lines (``HUBBUB_CHECK_WIRE``)."""
+        if self.log_path is None or not self.log_path.exists():
+            return []
+        text = self.log_path.read_text(errors="replace")
+        return [line[:2000] for line in text.splitlines() if "wire contract broken" in line]
+
+    def _stop(self, *, kill: bool = False) -> None:
         if self.process is None:
             return
         if self.process.poll() is None:

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
         default=64 * 1024, description="largest Socket.IO event payload answered normally"
     )
     ws_compression: bool = Field(default=False, description="WebSocket permessage-deflate")
+    check_wire: bool = Field(
+        default=False,
+        description="check every Socket.IO ack and event against its model (for tests)",
+    )
     cors_origins: list[str] = Field(default_factory=list, description="extra allowed origins")
     forwarded_allow_ips: str = Field(
         default="127.0.0.1,::1",

@@ -177,6 +177,25 @@ class MessageAck(Out):
 class ErrorBody(Out):
     code: str
     message: str
+    retry_after: float | None = None  # rate_limited: seconds until a retry may pass
+
+
+class OkAck(Out):
+    """The ack of an event that answers nothing but success."""
+
+    ok: Literal[True] = True
+
+
+class ErrorAck(Out):
+    """Any event's ack when it failed: PROTOCOL's ``{ok: false, error: {code, message}}``."""
+
+    ok: Literal[False] = False
+    error: ErrorBody
+
+
+class ReauthAck(Out):
+    ok: Literal[True] = True
+    expires_in: int  # seconds the new token has left
 
 
 class SyncAck(Out):
@@ -190,3 +209,35 @@ class SyncAck(Out):
 class RoomsAck(Out):
     ok: Literal[True] = True
     rooms: list[RoomListingOut]
+
+
+# The model of each event's successful ack, and of each event the server emits, by name:
+# the server checks what it sends against these when HUBBUB_CHECK_WIRE is on (the tests
+# run that way), so the models above are the contract the server keeps, not a description.
+ACKS: dict[str, type[Out]] = {
+    "joinRoom": JoinRoomAck,
+    "leaveRoom": OkAck,
+    "sendMessage": SendMessageAck,
+    "typing": OkAck,
+    "editMessage": MessageAck,
+    "deleteMessage": MessageAck,
+    "addReaction": MessageAck,
+    "removeReaction": MessageAck,
+    "sync": SyncAck,
+    "markRead": OkAck,
+    "reauth": ReauthAck,
+}
+EMITTED: dict[str, type[Out]] = {
+    "receiveMessage": MessageOut,
+    "messageUpdated": MessageOut,
+    "roomEvent": RoomEventOut,
+    "roomUpdated": RoomUpdatedOut,
+    "roomDeleted": RoomDeletedOut,
+    "userStatus": UserStatusOut,
+    "roomCreated": RoomCreatedOut,
+    "invited": InvitedOut,
+    "dmCreated": DmCreatedOut,
+    "userUpdated": UserUpdatedOut,
+    "typing": TypingOut,
+    "sessionEnded": SessionEndedOut,
+}

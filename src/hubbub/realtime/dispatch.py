@@ -19,6 +19,7 @@ from hubbub.config import Settings
 from hubbub.errors import BadRequest, HubbubError, RateLimited, TooLarge, Unauthorized
 from hubbub.logs import connection_id
 from hubbub.ratelimit import Kind, Limits
+from hubbub.realtime import contract
 from hubbub.realtime.sessions import SocketSessions
 from hubbub.security import TokenUser
 
@@ -46,6 +47,7 @@ class Dispatch:
         self, settings: Settings, sessions: SocketSessions, limits: Callable[[], Limits]
     ) -> None:
         self._max_bytes = settings.max_event_bytes
+        self._check_wire = settings.check_wire
         self._max_pending = settings.socket_max_pending
         self._sessions = sessions
         self._limits = limits  # the hub's, known once the app has started
@@ -64,8 +66,12 @@ class Dispatch:
         limit: Kind,
         quiet: bool = False,
     ) -> None:
-        """``sio.on(name, …)`` with the handler wrapped by ``event``."""
-        sio.on(name, self.event(name, model, handler, limit=limit, quiet=quiet))
+        """``sio.on(name, …)`` with the handler wrapped by ``event`` (and, with
+        ``check_wire``, its acks checked against ``events.ACKS``)."""
+        handle = self.event(name, model, handler, limit=limit, quiet=quiet)
+        if self._check_wire:
+            handle = _checked(name, handle)
+        sio.on(name, handle)
 
     def event(
         self, name: str, model: type[M], handler: Handler[M], *, limit: Kind, quiet: bool = False
@@ -124,6 +130,15 @@ class Dispatch:
             return model.model_validate(payload)
         except ValidationError as exc:
             raise BadRequest(describe(exc)) from exc
+
+
+def _checked(name: str, handle: Callable[..., Awaitable[Ack]]) -> Callable[..., Awaitable[Ack]]:
+    async def checked(sid: str, *args: Any) -> Ack:
+        ack = await handle(sid, *args)
+        contract.check_ack(name, ack)
+        return ack
+
+    return checked
 
 
 def _unencodable(exc: orjson.JSONEncodeError) -> str:

@@ -18,6 +18,7 @@ from engineio import packet as eio_packet
 
 from hubbub import metrics
 from hubbub.fanout.base import Emit
+from hubbub.realtime import contract
 from hubbub.realtime.rooms import chat_room, user_room
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,9 @@ _SOCKETIO_EVENT = "2"  # Socket.IO packet type EVENT, default namespace, no ack 
 
 
 class LocalEmitter:
-    def __init__(self, sio: Any) -> None:
+    def __init__(self, sio: Any, *, check_wire: bool = False) -> None:
         self._sio = sio
+        self._check_wire = check_wire  # events.EMITTED, checked (tests): realtime.contract
 
     def sids_of(self, user_id: int) -> list[str]:
         return [sid for sid, _ in self._sio.manager.get_participants(NAMESPACE, user_room(user_id))]
@@ -41,6 +43,8 @@ class LocalEmitter:
             room = user_room(int(emit.key))
         else:
             room = None  # python-socketio keeps every connected socket in room None
+        if self._check_wire:
+            contract.check_emit(emit.event, emit.data)
         skip = set(self.sids_of(emit.skip_user)) if emit.skip_user is not None else set()
         frame = eio_packet.Packet(
             eio_packet.MESSAGE, _SOCKETIO_EVENT + orjson.dumps([emit.event, emit.data]).decode()

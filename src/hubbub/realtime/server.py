@@ -36,6 +36,7 @@ from hubbub.events import (
 from hubbub.fanout.base import MembershipChange, Publication, Resync, SessionEnded
 from hubbub.hub import Hub
 from hubbub.logs import connection_id
+from hubbub.realtime import contract
 from hubbub.realtime.codec import OrjsonCodec
 from hubbub.realtime.dispatch import UNAVAILABLE, Ack, Dispatch, error_ack
 from hubbub.realtime.emitter import NAMESPACE, LocalEmitter
@@ -69,7 +70,7 @@ class RealtimeServer:
             http_compression=True,
             compression_threshold=1024,
         )
-        self.emitter = LocalEmitter(self.sio)
+        self.emitter = LocalEmitter(self.sio, check_wire=settings.check_wire)
         self._memberships = Memberships(self.sio, self.emitter, lambda: self.hub.store)
         self._hub: Hub | None = None
         self._sessions = SocketSessions(on_expired=self._expired)
@@ -111,6 +112,8 @@ class RealtimeServer:
         if self._sessions.get(sid) is None:
             return
         ended = SessionEndedOut(code="unauthorized", message=why)
+        if self.settings.check_wire:
+            contract.check_emit("sessionEnded", ended.model_dump())
         await self.sio.emit("sessionEnded", ended.model_dump(), to=sid)
         await self.sio.disconnect(sid)
 
