@@ -201,7 +201,7 @@ async def test_json_log_lines_carry_request_ids_and_sids(
     assert (access["method"], access["path"], access["status"]) == ("GET", "/healthz", 200)
     assert access["level"] == "info" and access["time"].endswith("Z")
     connected = await eventually_logged(ops_server, lambda line: line.get("sid") == sid)
-    assert connected["logger"] == "hubbub.realtime.server"
+    assert connected["logger"] == "hubbub.realtime.sockets"
     assert connected["message"] == f"user {user.id} connected"
     assert connected["request_id"]  # the WebSocket's own request, beside the sid
     assert all(
