@@ -44,7 +44,7 @@ LIMITS = {
 }
 
 
-def serve(port: int, by: str, clients: int) -> None:
+def serve(port: int, by: str, clients: int, ws: str) -> None:
     """The server side: uvicorn as ``hubbub serve`` runs it, with snapshot signals."""
     tracemalloc.start(1)
     import uvicorn
@@ -86,6 +86,7 @@ def serve(port: int, by: str, clients: int) -> None:
         server_header=False,
         ws_per_message_deflate=settings.ws_compression,
         ws_max_size=TRANSPORT_MAX_BYTES,
+        ws=ws,  # hubbub serve: uvicorn's default ("auto": websockets-sansio)
     )
 
 
@@ -127,10 +128,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=500)
     parser.add_argument("--by", choices=["filename", "lineno"], default="filename")
+    parser.add_argument("--ws", default="auto", help="uvicorn's WebSocket implementation")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.by, args.clients)
+        serve(args.serve, args.by, args.clients, args.ws)
         return
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -138,7 +140,7 @@ def main() -> None:
     data = tempfile.mkdtemp(prefix="hubbub-memory-")
     env = {**os.environ, **LIMITS, "HUBBUB_DATA_DIR": data}
     command = [sys.executable, __file__, "--serve", str(port), "--by", args.by]
-    command += ["--clients", str(args.clients)]
+    command += ["--clients", str(args.clients), "--ws", args.ws]
     server = subprocess.Popen(["taskset", "-c", "0", *command], env=env)
     url = f"http://127.0.0.1:{port}"
     try:
