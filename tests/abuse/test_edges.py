@@ -88,8 +88,12 @@ async def test_a_client_that_stops_reading_is_disconnected(
     sent = 0
     while "stopped reading" not in log.read_text() and sent < 6000:
         sends = [sock.send(room, f"{n} {LONG_TEXT}") for n in range(sent, sent + 100)]
-        assert all(ack["ok"] for ack in await asyncio.gather(*sends))
-        sent += 100
+        acks = await asyncio.gather(*sends)
+        # the store is fast enough to meet the test server's 2,000 sends/s: pace, not fail
+        assert all(a["ok"] or a["error"]["code"] == "rate_limited" for a in acks), acks
+        sent += sum(1 for a in acks if a["ok"])
+        if not all(a["ok"] for a in acks):
+            await asyncio.sleep(1.1)
     grown = rss_mib(sqlite_server) - before
     print(f"stalled reader: cut off after {sent} messages of 4 KB; server RSS +{grown:.0f} MiB")
     assert "stopped reading" in log.read_text()
