@@ -40,12 +40,16 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import asyncpg
 
 from hubbub.search_words import lexemes
 from hubbub.store.migrate import upgrade
 from hubbub.store.postgres.writes import _RESERVE_AND_INSERT
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench/: its store.common
+from store.common import Snapshot, cores_used, cpu_snapshot
 
 TEXTS = [
     "sounds good, I'll push the fix after lunch and ping you on the PR",
@@ -82,27 +86,6 @@ CREATE TABLE messages (
     CONSTRAINT messages_client_id UNIQUE (room_id, user_id, client_id)
 ) PARTITION BY HASH (room_id);
 """
-
-
-def cpu_by_group() -> tuple[float, dict[str, float]]:
-    """The clock and the CPU seconds so far of: this process, PostgreSQL's processes, and
-    every other process (another session's work: a disturbance)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    used = dict.fromkeys(("self", "postgres", "other"), 0.0)
-    me = os.getpid()
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                raw = f.read()
-        except OSError:
-            continue
-        comm = raw[raw.index("(") + 1 : raw.rindex(")")]
-        fields = raw[raw.rindex(")") + 2 :].split()
-        group = "self" if int(pid) == me else "postgres" if comm.startswith("postgres") else "other"
-        used[group] += (int(fields[11]) + int(fields[12])) / tick
-    return time.monotonic(), used
 
 
 @contextlib.asynccontextmanager
@@ -254,20 +237,20 @@ async def drive(dsn: str, rooms: list[int], args: argparse.Namespace, writers: i
                 rows += len(inserted)
                 commits += 1
 
-    async def window() -> tuple[tuple[float, dict[str, float]], tuple[float, dict[str, float]]]:
+    async def window() -> tuple[Snapshot, Snapshot]:
         nonlocal measuring
         await asyncio.sleep(args.warmup)
         measuring = True
-        before = cpu_by_group()
+        before = cpu_snapshot()
         await asyncio.sleep(args.seconds)
         measuring = False
-        return before, cpu_by_group()
+        return before, cpu_snapshot()
 
     watch = asyncio.create_task(window())
     lsn = "SELECT pg_current_wal_lsn() - '0/0'::pg_lsn"
     wal0 = await conns[0].fetchval(lsn)
     await asyncio.gather(*(writer(i, c) for i, c in enumerate(conns)))
-    (t0, cpu0), (t1, cpu1) = await watch
+    before, after = await watch
     wal = float(await conns[0].fetchval(lsn) - wal0)
     size, count = await conns[0].fetchrow(
         "SELECT greatest(pg_total_relation_size('messages'), (SELECT"
@@ -277,8 +260,8 @@ async def drive(dsn: str, rooms: list[int], args: argparse.Namespace, writers: i
     total = rows * (args.warmup + args.seconds) / args.seconds  # the warm-up wrote too
     for conn in conns:
         await conn.close()
-    wall = t1 - t0
-    cores = {k: (cpu1[k] - cpu0[k]) / wall for k in cpu0}
+    wall = after[0] - before[0]
+    cores = cores_used(before, after)
     times.sort()
     return Run(
         partitions=0,
