@@ -9,6 +9,8 @@ import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from hubbub.search_words import words
 from hubbub.store.base import AuditEntry, MessageChange, NewMessage, RoomRecord, utc_now
 from hubbub.store.factory import open_store
@@ -35,12 +37,18 @@ def progress(path: str) -> tuple[int, int]:
         conn.close()
 
 
-async def test_changes_before_and_after_indexing_leave_the_index_exact(
-    tmp_path: Path,
-) -> None:
+@pytest.fixture
+def database(tmp_path: Path) -> tuple[str, str]:
+    """A migrated SQLite file: its path and its URL."""
     path = f"{tmp_path}/hubbub.db"
-    url = f"sqlite:///{path}"
-    upgrade(url)
+    upgrade(f"sqlite:///{path}")
+    return path, f"sqlite:///{path}"
+
+
+async def test_changes_before_and_after_indexing_leave_the_index_exact(
+    database: tuple[str, str],
+) -> None:
+    path, url = database
     store = await open_store(url)
     try:
         ann = await store.create_user(username="ann", password_hash="x")
@@ -97,11 +105,9 @@ async def test_changes_before_and_after_indexing_leave_the_index_exact(
 
 
 async def test_rows_a_crash_left_unindexed_are_indexed_on_open(
-    tmp_path: Path,
+    database: tuple[str, str],
 ) -> None:
-    path = f"{tmp_path}/hubbub.db"
-    url = f"sqlite:///{path}"
-    upgrade(url)
+    path, url = database
     store = await open_store(url)
     ann = await store.create_user(username="ann", password_hash="x")
     room = await store.create_room(name="lobby", private=False, owner_id=ann.id)
