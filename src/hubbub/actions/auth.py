@@ -76,6 +76,15 @@ async def authenticate(hub: Hub, access_token: str | None) -> TokenUser:
     return user
 
 
+async def reauthenticate(hub: Hub, user: TokenUser, access_token: str) -> TokenUser:
+    """A connected socket's fresh token (after a refresh): genuine and live like any, and
+    its own user's — a socket never changes hands."""
+    renewed = await authenticate(hub, access_token)
+    if renewed.id != user.id:
+        raise Forbidden("that token is another user's")
+    return renewed
+
+
 API_TOKEN_PREFIX = "hbt_"
 API_TOKEN_LIFETIME = 10 * 365 * 24 * 3600  # until deleted, in practice
 

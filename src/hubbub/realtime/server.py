@@ -14,9 +14,9 @@ from typing import Any
 from hubbub import metrics
 from hubbub.actions import changes, messages, rooms
 from hubbub.actions import sync as catchup
-from hubbub.actions.auth import authenticate
+from hubbub.actions.auth import reauthenticate
 from hubbub.config import Settings
-from hubbub.errors import BadRequest, Forbidden
+from hubbub.errors import BadRequest
 from hubbub.events import (
     EditMessageIn,
     MarkReadIn,
@@ -205,9 +205,7 @@ class RealtimeServer:
     async def reauth(self, sid: str, user: TokenUser, payload: ReauthIn) -> Ack:
         """A fresh access token for this socket (after a refresh), so it outlives the one
         it connected with."""
-        renewed = await authenticate(self.hub, payload.token)
-        if renewed.id != user.id:
-            raise Forbidden("that token is another user's")
+        renewed = await reauthenticate(self.hub, user, payload.token)
         self.sockets.renew(sid, renewed)
         return {"ok": True, "expires_in": max(0, renewed.expires_at - int(time.time()))}
 

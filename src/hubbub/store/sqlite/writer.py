@@ -160,14 +160,13 @@ class SQLiteWriter:
         try:
             conn.execute("BEGIN IMMEDIATE")
             results = self._batch_fn(conn, [job.item for job in run])
-            indexed = self._indexer is not None and self._indexer.due(time.monotonic())
-            if indexed:
-                assert self._indexer is not None
-                self._indexer.flush(conn)
+            indexer = self._indexer
+            indexing = indexer is not None and indexer.due(time.monotonic())
+            if indexer is not None and indexing:
+                indexer.flush(conn)  # in this busy batch's transaction: no commit of its own
             conn.execute("COMMIT")
-            if indexed:
-                assert self._indexer is not None
-                self._indexer.committed()
+            if indexer is not None and indexing:
+                indexer.committed()
             self.batches += 1
             self._batch_size.observe(len(run))
             self._commit_seconds.observe(time.perf_counter() - started)
