@@ -81,6 +81,17 @@ async def expect_page(person: Person, name: str, route: str) -> Locator:
     return shown
 
 
+async def owner_and_member(api: Api, people: PersonFactory, url: str) -> tuple[str, Person, Person]:
+    """A room of alice's that bob joined, open in both their browsers: (room, alice, bob)."""
+    alice, bob = await api.register("alice"), await api.register("bob")
+    room = await api.create_room(alice)
+    assert (await api.join(bob, room)).status_code == 200
+    owner, member = await log_in(people, url, alice), await log_in(people, url, bob)
+    for person in (owner, member):
+        await person.open_room(room)
+    return room, owner, member
+
+
 async def open_settings(person: Person, room: str) -> Locator:
     await person.page.get_by_role("button", name="Settings", exact=True).click()
     return await expect_page(person, f"Settings of #{room}", f"#/room/{room}/settings")
@@ -261,12 +272,7 @@ async def test_owner_sets_the_topic_archives_then_deletes_live(
     url = sqlite_server.url
     api = Api(url)
     try:
-        alice, bob = await api.register("alice"), await api.register("bob")
-        room = await api.create_room(alice)
-        assert (await api.join(bob, room)).status_code == 200
-        owner, other = await log_in(people, url, alice), await log_in(people, url, bob)
-        for person in (owner, other):
-            await person.open_room(room)
+        room, owner, other = await owner_and_member(api, people, url)
 
         dialog = await open_settings(owner, room)
         await dialog.get_by_label("Topic").fill("release on Friday")
@@ -312,12 +318,7 @@ async def test_a_webhook_posts_into_an_open_page(
     url = sqlite_server.url
     api = Api(url)
     try:
-        alice, bob = await api.register("alice"), await api.register("bob")
-        room = await api.create_room(alice)
-        assert (await api.join(bob, room)).status_code == 200
-        owner, reader = await log_in(people, url, alice), await log_in(people, url, bob)
-        for person in (owner, reader):
-            await person.open_room(room)
+        room, owner, reader = await owner_and_member(api, people, url)
 
         dialog = await open_settings(owner, room)
         await dialog.get_by_label("New webhook's name").fill("CI")
