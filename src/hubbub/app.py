@@ -50,7 +50,8 @@ from hubbub.files.storage import DiskStorage
 from hubbub.files.sweeper import sweep_forever
 from hubbub.hub import Hub
 from hubbub.ratelimit import Limits
-from hubbub.realtime.engine import FrameGuard, check_internals
+from hubbub.realtime.engine import check_internals
+from hubbub.realtime.frame_guard import FrameGuard
 from hubbub.realtime.server import RealtimeServer
 from hubbub.schemas import ErrorOut
 from hubbub.security import AccessTokens, PasswordHashing

@@ -70,6 +70,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         host=host,
         port=port,
         workers=workers,
+        ws="websockets-sansio",  # the protocol realtime.websocket_lane writes frames to
         ws_per_message_deflate=settings.ws_compression,
         log_level=settings.log_level,
         log_config=log_config(settings.log_level, settings.log_format),

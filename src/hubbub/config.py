@@ -105,6 +105,11 @@ class Settings(BaseSettings):
     socket_queue_limit: int = Field(
         default=1000, ge=10, description="packets queued for one socket before it is closed"
     )
+    socket_buffer_bytes: int = Field(
+        default=1024 * 1024,
+        ge=64 * 1024,
+        description="bytes written to one WebSocket and not yet read before it is closed",
+    )
     socket_max_pending: int = Field(
         default=32, ge=1, description="events of one socket handled at once"
     )

@@ -15,6 +15,7 @@ import secrets
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hubbub.logs import request_id
+from hubbub.realtime.websocket_lane import ACCEPT_HEADERS
 
 HEADER = b"x-request-id"
 _VALID = re.compile(rb"[A-Za-z0-9._:/+=-]{1,128}")
@@ -41,6 +42,12 @@ class RequestId:
         rid = incoming_or_new(scope)
         request_id.set(rid)  # this task's context: what uvicorn and the app log from here on
         header = (HEADER, rid.encode())
+        if scope["type"] == "websocket":
+            # Engine.IO's WebSocket writes to uvicorn's own ``send`` (websocket_lane): the
+            # header rides on the scope to its accept rather than through a wrapper.
+            scope[ACCEPT_HEADERS] = [header]
+            await self.app(scope, receive, send)
+            return
 
         async def send_with_id(message: Message) -> None:
             if message["type"] in ("http.response.start", "websocket.accept"):

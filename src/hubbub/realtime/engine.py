@@ -24,16 +24,27 @@ import logging
 from collections import deque
 from importlib.metadata import version
 from typing import Any
-from urllib.parse import parse_qs
 
 import engineio
 import socketio
 from engineio import async_socket
+from engineio import packet as eio_packet
+
+from hubbub.realtime import websocket_lane
+from hubbub.realtime.websocket_lane import (
+    DirectWebSocket,
+    Flusher,
+    Lane,
+    packet_frame,
+    websocket_frame,
+)
 
 log = logging.getLogger(__name__)
 
 # The releases these internals were read from and tested with (see the lock file).
 TESTED = {"python-socketio": ("5.11", "5.19"), "python-engineio": ("4.9", "4.16")}
+
+NAMESPACE = "/"
 
 # Socket.IO packet types 5 (BINARY_EVENT) and 6 (BINARY_ACK): the first character.
 _BINARY_PACKET_TYPES = ("5", "6")
@@ -67,6 +78,7 @@ def check_internals() -> None:
         raise RuntimeError("python-socketio internals moved: manager.pending_connect")
     if not isinstance(getattr(asyncio.Queue(), "_queue", None), deque):
         raise RuntimeError("asyncio internals moved: Queue._queue (Outbox counts it)")
+    websocket_lane.check_internals()
 
 
 def _version(text: str) -> tuple[int, ...]:
@@ -75,7 +87,10 @@ def _version(text: str) -> tuple[int, ...]:
 
 class Outbox(asyncio.Queue[Any]):
     """An Engine.IO socket's outgoing queue with a bound: the packet past ``limit`` is
-    dropped and the socket is closed (``None``, the writer's stop sentinel, always fits)."""
+    dropped and the socket is closed (``None``, the writer's stop sentinel, always fits).
+
+    Once the socket's WebSocket has a ``Lane`` (websocket_lane), nothing is queued: every
+    packet goes to the lane as a frame, in the order it came."""
 
     _queue: deque[Any]  # asyncio.Queue's storage, made in its _init
 
@@ -84,8 +99,26 @@ class Outbox(asyncio.Queue[Any]):
         self._server = server
         self._limit = limit
         self.overflowed = False
+        self.lane: Lane | None = None
+        self._websocket: DirectWebSocket | None = None
+
+    def attach(self, lane: Lane, websocket: DirectWebSocket) -> None:
+        """From now on packets go to ``lane``; what was queued goes first."""
+        self.lane, self._websocket = lane, websocket
+        while self._queue:
+            item = self.get_nowait()
+            self.task_done()
+            self.put_nowait(item)
 
     def put_nowait(self, item: Any) -> None:
+        lane = self.lane
+        if lane is not None:
+            if item is not None:
+                lane.write(packet_frame(item))
+            elif self._websocket is not None:  # the stop sentinel: close the WebSocket
+                lane.close()
+                self._server.start(self._websocket.close())
+            return
         # ``_queue`` rather than ``qsize()``: one call less on every packet to every socket.
         if len(self._queue) >= self._limit and item is not None:
             if not self.overflowed:
@@ -101,11 +134,15 @@ class Outbox(asyncio.Queue[Any]):
 
 
 class EngineServer(engineio.AsyncServer):  # type: ignore[misc]
-    """Engine.IO with bounded per-socket queues."""
+    """Engine.IO with bounded per-socket queues, and WebSockets served by a ``Lane``."""
 
-    def __init__(self, *args: Any, queue_limit: int, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, queue_limit: int, buffer_limit: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.queue_limit = queue_limit
+        self.buffer_limit = buffer_limit
+        self.flusher = Flusher()
+        # The ASGI driver's table is the module's own: this server's copy only.
+        self._async = {**self._async, "websocket": DirectWebSocket}  # type: ignore[has-type]
         self._closing: set[asyncio.Task[None]] = set()
 
     def create_queue(self, *args: Any, **kwargs: Any) -> Any:
@@ -118,7 +155,7 @@ class EngineServer(engineio.AsyncServer):  # type: ignore[misc]
                     "closing a connection that stopped reading (%d packets queued)",
                     self.queue_limit,
                 )
-                self._start(self.abort(eio_sid))
+                self.start(self.abort(eio_sid))
                 return
 
     async def abort(self, eio_sid: str) -> None:
@@ -132,10 +169,44 @@ class EngineServer(engineio.AsyncServer):  # type: ignore[misc]
             socket.queue.drop_all()
         socket.queue.put_nowait(None)  # the writer's stop sentinel: it closes the transport
 
-    def _start(self, coro: Any) -> None:
+    def start(self, coro: Any) -> None:
+        """Run a closing step in the background, keeping a reference until it ends."""
         task = asyncio.get_running_loop().create_task(coro)
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
+
+
+def deliver(sio: socketio.AsyncServer, room: str | None, skip: set[str], payload: bytes) -> int:
+    """Send one Engine.IO message (``payload``, its encoded text) to every socket of the
+    Socket.IO ``room`` on this node but ``skip``; returns how many. A socket with a lane
+    gets the same pre-built frame as every other; one still on long-polling gets one
+    shared packet on its queue. Nothing here awaits or makes a task per recipient."""
+    # A socket still in its connect handler gets nothing before its CONNECT packet.
+    pending = sio.manager.pending_connect.get(NAMESPACE)
+    if pending:
+        skip = skip | set(pending)
+    sockets = sio.eio.sockets
+    frame: bytes | None = None
+    packet: Any = None
+    delivered = 0
+    for sid, eio_sid in sio.manager.get_participants(NAMESPACE, room):
+        if sid in skip:
+            continue
+        socket = sockets.get(eio_sid)
+        if socket is None or socket.closed:
+            continue  # going away; its disconnect is being handled
+        queue = socket.queue
+        lane = queue.lane
+        if lane is not None:
+            if frame is None:
+                frame = websocket_frame(payload)
+            lane.write(frame)
+        else:
+            if packet is None:
+                packet = eio_packet.Packet(eio_packet.MESSAGE, payload[1:].decode())
+            queue.put_nowait(packet)
+        delivered += 1
+    return delivered
 
 
 class JsonPacket(socketio.packet.Packet):  # type: ignore[misc]
@@ -150,15 +221,15 @@ class JsonPacket(socketio.packet.Packet):  # type: ignore[misc]
 class GuardedServer(socketio.AsyncServer):  # type: ignore[misc]
     """Socket.IO that refuses binary packets and closes on malformed frames, quietly."""
 
-    def __init__(self, *args: Any, queue_limit: int, **kwargs: Any) -> None:
-        self._queue_limit = queue_limit
+    def __init__(self, *args: Any, queue_limit: int, buffer_limit: int, **kwargs: Any) -> None:
+        self._limits = {"queue_limit": queue_limit, "buffer_limit": buffer_limit}
         super().__init__(*args, serializer=JsonPacket, **kwargs)
 
     def _engineio_server_class(self) -> Any:
-        limit = self._queue_limit
+        limits = self._limits
 
         def build(*args: Any, **kwargs: Any) -> EngineServer:
-            return EngineServer(*args, queue_limit=limit, **kwargs)
+            return EngineServer(*args, **limits, **kwargs)
 
         return build
 
@@ -182,126 +253,3 @@ class GuardedServer(socketio.AsyncServer):  # type: ignore[misc]
     async def _refuse(self, eio_sid: str, why: str) -> None:
         log.warning("closing connection %s: %s", eio_sid, why)
         await self.eio.abort(eio_sid)
-
-
-# Engine.IO packet types a client may send as text: over WebSocket 0-6 (open … noop);
-# over long-polling POSTs only close, pong and message (others made Engine.IO disconnect
-# the session waiting for its queue to drain, holding the request for good). Anything
-# else, an empty frame, or a binary frame (Hubbub's protocol has no binary data) is
-# refused before Engine.IO decodes it, which would otherwise end in a traceback.
-_WEBSOCKET_TYPES = frozenset("0123456")
-_POLLING_TYPES = frozenset("134")
-_POLLING_SEPARATOR = "\x1e"
-
-
-def _bad_text(text: str | None, allowed: frozenset[str] = _WEBSOCKET_TYPES) -> bool:
-    return not text or text[0] not in allowed
-
-
-class FrameGuard:
-    """ASGI wrapper of the Socket.IO endpoint: a frame that is not well-formed Engine.IO
-    text costs one warning line and closes that connection."""
-
-    def __init__(self, app: Any, *, engine: EngineServer, path: str = "/socket.io") -> None:
-        self.app = app
-        self.engine = engine
-        self.path = path
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if not scope.get("path", "").startswith(self.path):
-            await self.app(scope, receive, send)
-            return
-        if scope["type"] == "websocket":
-            # Every packet to a WebSocket goes through ``send``: it is passed on unwrapped.
-            try:
-                await self.app(scope, self._guard_websocket(receive), send)
-            except Exception as exc:
-                log.warning("Socket.IO WebSocket failed: %s: %s", type(exc).__name__, exc)
-            return
-        started = False
-
-        async def tracking_send(message: Any) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            if scope.get("method") == "POST":
-                await self._guard_polling(scope, receive, tracking_send)
-            else:
-                await self.app(scope, receive, tracking_send)
-        except Exception as exc:
-            # The library's own failures on odd sequences (a POST to a session it just
-            # closed raises KeyError): one line, and a plain refusal, not a traceback.
-            log.warning("Socket.IO request failed: %s: %s", type(exc).__name__, exc)
-            if scope["type"] == "http" and not started:
-                await _plain(send, 400, b"bad request")
-
-    def _guard_websocket(self, receive: Any) -> Any:
-        async def guarded() -> Any:
-            message = await receive()
-            if message["type"] == "websocket.receive" and _bad_text(message.get("text")):
-                log.warning("closing a WebSocket: %s", _describe(message))
-                return {"type": "websocket.disconnect", "code": 1003}
-            return message
-
-        return guarded
-
-    async def _guard_polling(self, scope: Any, receive: Any, send: Any) -> None:
-        limit = self.engine.max_http_buffer_size
-        body = b""
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                return
-            body += message.get("body", b"")
-            if len(body) > limit:
-                break
-            if not message.get("more_body", False):
-                break
-        try:
-            packets = body.decode().split(_POLLING_SEPARATOR) if body else []
-        except UnicodeDecodeError:
-            packets = [""]
-        if len(body) > limit or any(_bad_text(p, _POLLING_TYPES) for p in packets):
-            sid = _query_value(scope, "sid")
-            log.warning("closing a long-polling session: malformed or oversized payload")
-            if sid:
-                await self.engine.abort(sid)
-            await _plain(send, 400, b"bad payload")
-            return
-        replayed = False
-
-        async def replay() -> Any:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
-
-
-def _describe(message: dict[str, Any]) -> str:
-    if message.get("text") is None:
-        return "binary frames are not accepted"
-    return "malformed Engine.IO packet"
-
-
-def _query_value(scope: Any, name: str) -> str | None:
-    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get(name)
-    return values[0] if values else None
-
-
-async def _plain(send: Any, status: int, body: bytes) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"text/plain"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

@@ -53,6 +53,7 @@ class RealtimeServer:
         self.settings = settings
         self.sio = GuardedServer(
             queue_limit=settings.socket_queue_limit,
+            buffer_limit=settings.socket_buffer_bytes,
             async_mode="asgi",
             cors_allowed_origins=origin_check(settings.cors_origins),
             json=OrjsonCodec,
