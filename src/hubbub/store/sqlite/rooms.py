@@ -90,7 +90,7 @@ class SQLiteRooms(SQLiteBase):
         return await self._write(run)
 
     async def get_room(self, *, name: str) -> RoomRecord | None:
-        row = await self._read(
+        row = await self._lookup(
             lambda c: c.execute(
                 f"SELECT {ROOM_COLUMNS} FROM rooms r WHERE r.name = ?", (name,)
             ).fetchone()
@@ -98,7 +98,7 @@ class SQLiteRooms(SQLiteBase):
         return room_from_row(row) if row else None
 
     async def get_room_for(self, *, name: str, user_id: int) -> RoomAccess | None:
-        row = await self._read(
+        row = await self._lookup(
             lambda c: c.execute(
                 f"SELECT {ROOM_COLUMNS}, {ACCESS_COLUMNS} FROM rooms r JOIN users u ON u.id = ?"
                 f"{ACCESS_JOINS} WHERE r.name = ?",
