@@ -168,7 +168,8 @@ def create_app(settings: Settings | None = None) -> Any:
                 upload_limit=upload_limit,
                 upload_file_limit=settings.max_upload_bytes,
             )
-        )
+        ),
+        websocket=app,  # the layers between are HTTP-only (frames: realtime.websocket_lane)
     )
 
 

@@ -32,8 +32,12 @@ def incoming_or_new(scope: Scope) -> str:
 
 
 class RequestId:
-    def __init__(self, app: ASGIApp) -> None:
+    """``websocket``: where WebSockets go, past the HTTP-only layers between (each would be
+    one more coroutine frame held for a connection's whole life)."""
+
+    def __init__(self, app: ASGIApp, *, websocket: ASGIApp | None = None) -> None:
         self.app = app
+        self.websocket = websocket or app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -46,7 +50,7 @@ class RequestId:
             # Engine.IO's WebSocket writes to uvicorn's own ``send`` (websocket_lane): the
             # header rides on the scope to its accept rather than through a wrapper.
             scope[ACCEPT_HEADERS] = [header]
-            await self.app(scope, receive, send)
+            await self.websocket(scope, receive, send)
             return
 
         async def send_with_id(message: Message) -> None:
