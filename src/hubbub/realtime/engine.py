@@ -74,8 +74,14 @@ def check_internals() -> None:
         raise RuntimeError(f"python-socketio internals moved: {', '.join(missing)}")
     if not isinstance(getattr(socketio.packet.Packet, "uses_binary_events", None), bool):
         raise RuntimeError("python-socketio internals moved: Packet.uses_binary_events")
-    if not hasattr(socketio.AsyncManager(), "pending_connect"):
-        raise RuntimeError("python-socketio internals moved: manager.pending_connect")
+    manager_state = vars(socketio.AsyncManager())
+    if not {"rooms", "callbacks", "pending_connect", "pending_disconnect"} <= manager_state.keys():
+        raise RuntimeError("python-socketio internals moved: the manager's rooms/pending lists")
+    touched = set(socketio.base_manager.BaseManager.basic_disconnect.__code__.co_names)
+    if touched - _DISCONNECT_NAMES:
+        raise RuntimeError(
+            f"python-socketio's disconnect tidies more now: {touched - _DISCONNECT_NAMES}"
+        )
     queue_state = vars(asyncio.Queue())
     if not all(isinstance(queue_state.get(n), deque) for n in ("_queue", "_getters", "_putters")):
         raise RuntimeError("asyncio internals moved: Queue._queue/_getters/_putters (Outbox)")
@@ -234,11 +240,62 @@ class JsonPacket(socketio.packet.Packet):  # type: ignore[misc]
     uses_binary_events = False
 
 
+class IndexedManager(socketio.AsyncManager):  # type: ignore[misc]
+    """python-socketio's manager with an index of each socket's rooms. The stock one finds
+    them by walking every room of the namespace — and every socket has a room of its own —
+    on each disconnect and each ``rooms(sid)``: O(connections) per connect, as Hubbub
+    settles a user's rooms, and per disconnect. At 10,000 connections that walk was the
+    whole server's CPU (bench/connections_10k.sh)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rooms_of: dict[tuple[str, str], set[Any]] = {}
+
+    def basic_enter_room(self, sid: str, namespace: str, room: Any, eio_sid: Any = None) -> None:
+        super().basic_enter_room(sid, namespace, room, eio_sid=eio_sid)
+        self._rooms_of.setdefault((namespace, sid), set()).add(room)
+
+    def basic_leave_room(self, sid: str, namespace: str, room: Any) -> None:
+        super().basic_leave_room(sid, namespace, room)
+        rooms = self._rooms_of.get((namespace, sid))
+        if rooms is not None:
+            rooms.discard(room)
+            if not rooms:
+                del self._rooms_of[(namespace, sid)]
+
+    def get_rooms(self, sid: str, namespace: str) -> list[Any]:
+        return [room for room in self._rooms_of.get((namespace, sid), ()) if room is not None]
+
+    def basic_disconnect(self, sid: str, namespace: str, **kwargs: Any) -> None:
+        # The stock method without its walk; check_internals makes sure the stock one
+        # still touches nothing more than this (its rooms, callbacks and pending lists).
+        for room in list(self._rooms_of.get((namespace, sid), ())):
+            self.basic_leave_room(sid, namespace, room)
+        self.callbacks.pop(sid, None)
+        for pending in (self.pending_connect, self.pending_disconnect):
+            sids = pending.get(namespace)
+            if sids is not None and sid in sids:
+                sids.remove(sid)
+                if not sids:
+                    del pending[namespace]
+
+
+# What python-socketio's BaseManager.basic_disconnect reads and calls (IndexedManager's
+# copy does the same): a release that tidies more on disconnect fails the start-up check.
+_DISCONNECT_NAMES = frozenset(
+    {
+        *("rooms", "copy", "items", "append", "basic_leave_room", "callbacks"),
+        *("pending_connect", "remove", "len", "pending_disconnect"),
+    }
+)
+
+
 class GuardedServer(socketio.AsyncServer):  # type: ignore[misc]
     """Socket.IO that refuses binary packets and closes on malformed frames, quietly."""
 
     def __init__(self, *args: Any, queue_limit: int, buffer_limit: int, **kwargs: Any) -> None:
         self._limits = {"queue_limit": queue_limit, "buffer_limit": buffer_limit}
+        kwargs.setdefault("client_manager", IndexedManager())
         super().__init__(*args, serializer=JsonPacket, **kwargs)
 
     def _engineio_server_class(self) -> Any:
