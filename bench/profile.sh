@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# A py-spy profile of Hubbub under one scenario of ../shared/bench, and where its time went.
+#
+#   bench/profile.sh SCENARIO OUT.folded [SRC]     e.g. bench/profile.sh A /tmp/A.folded
+#
+# Starts `hubbub serve` as fanout.sh does (core 0, new SQLite data dir, BENCH_LIMITS), from
+# SRC (a src/ folder: an older commit's worktree, to profile "before") or this tree, runs the
+# scenario (`run.sh hubbub …`, generator on core 1) and, once the generator's sign-ups are
+# over, samples the server for 7 s: `py-spy record --gil --native` (only the thread holding
+# the GIL, C frames of uvloop and the interpreter included: what the server's core spends
+# its time on; system calls such as write() appear as libc frames). The folded stacks go to
+# OUT.folded; bench/profile_top.py OUT.folded prints the summary. The generator's JSON line
+# is printed too (py-spy pauses the process for each sample: its latencies are not figures).
+set -euo pipefail
+scenario=${1:?scenario}
+out=${2:?output file}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+src=${3:-$repo/src}
+run_sh=${RUN_SH:-$(cd "$repo/.." && pwd)/shared/bench/run.sh}
+[ -x "$run_sh" ] || run_sh=/work/shared/bench/run.sh
+python=$repo/.venv/bin/python
+limits=${BENCH_LIMITS:-"HUBBUB_RATE_MESSAGES=100000/second HUBBUB_RATE_TYPING=100000/second \
+HUBBUB_RATE_JOINS=100000/second HUBBUB_RATE_ROOMS=100000/second HUBBUB_RATE_WRITES=100000/second \
+HUBBUB_RATE_READS=100000/second HUBBUB_RATE_REGISTER_IP=100000/minute \
+HUBBUB_RATE_LOGIN_IP=100000/minute HUBBUB_RATE_LOGIN_USER=100000/minute \
+HUBBUB_RATE_REFRESH_IP=100000/minute HUBBUB_MAX_SOCKETS_PER_USER=10000 \
+HUBBUB_PASSWORD_HASH_QUEUE=10000 HUBBUB_SOCKET_MAX_PENDING=10000"}
+delay=${DELAY:-15}  # seconds from the server's start to the generator's sending (sign-ups first)
+port=$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+data=$(mktemp -d)
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$data"' EXIT
+env PYTHONPATH="$src" HUBBUB_DATA_DIR="$data" HUBBUB_LOG_LEVEL=warning $limits \
+  taskset -c 0 "$python" -m hubbub serve --port "$port" >"$data/server.log" 2>&1 &
+pid=$!
+for _ in $(seq 150); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+(sleep "$delay"; "$repo/.venv/bin/py-spy" record -p "$pid" -r 200 -d 7 --gil --native -f raw \
+  -o "$out" >/dev/null 2>&1) &
+"$run_sh" hubbub "http://127.0.0.1:$port" "$pid" "$scenario" | tail -1
+wait
