@@ -35,5 +35,6 @@ pid=$!
 for _ in $(seq 150); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
 (sleep "$delay"; "$repo/.venv/bin/py-spy" record -p "$pid" -r 200 -d 7 --gil --native -f raw \
   -o "$out" >/dev/null 2>&1) &
+spy=$!
 "$run_sh" hubbub "http://127.0.0.1:$port" "$pid" "$scenario" | tail -1
-wait
+wait "$spy"

@@ -134,8 +134,7 @@ class RealtimeServer:
     # ---- events ----
     async def join_room(self, sid: str, user: TokenUser, payload: RoomRef) -> Ack:
         joined = await rooms.join_and_load(self.hub, user, payload.room)
-        # From the store, not from this join: a leave racing it must win (memberships.py).
-        await self.sockets.memberships.settle(user.id)
+        await self.sockets.joined(user.id)
         return {
             "ok": True,
             "room": RoomOut.of(joined.room).model_dump(),

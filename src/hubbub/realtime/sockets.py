@@ -98,6 +98,12 @@ class Sockets:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    async def joined(self, user_id: int) -> None:
+        """A user joined a room through this node: their local sockets enter its room now,
+        from the store rather than from the join, so a leave racing it wins
+        (memberships.py); the publication does the same on every other node."""
+        await self.memberships.settle(user_id)
+
     async def _resync(self) -> None:
         """After the broker may have lost publications: end the sockets of logins that
         ended meanwhile, and put every other socket in exactly its user's rooms."""
