@@ -6,6 +6,7 @@ upgrade mid-stream losing nothing, and compressed connections served as before."
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -163,3 +164,28 @@ async def test_compressed_and_plain_websockets_on_one_server_both_get_everything
             await ws.close()
     finally:
         await api.close()
+
+
+async def test_a_connect_event_racing_its_sockets_close_is_answered_as_an_event(
+    sqlite_server: ServerProcess, sqlite_api: Api
+) -> None:
+    """An event *named* "connect" whose socket closes before the event's task runs (here
+    a malformed frame right behind it) was taken for python-socketio's own connect: a
+    traceback in the log ("Task exception was never retrieved"). Found by tests/fuzz."""
+    log = sqlite_server.log_path
+    assert log is not None
+    account = await sqlite_api.register("racer")
+    for _ in range(5):
+        before = log.stat().st_size
+        ws = await raw_member(sqlite_server.url, account.access_token, compression=None)
+        await ws.send('42["connect",{"token":"x"}]')
+        await ws.send("x")  # not Engine.IO: the server closes the connection at once
+        with contextlib.suppress(websockets.ConnectionClosed):
+            while True:
+                await asyncio.wait_for(ws.recv(), 5)
+        await asyncio.sleep(0.3)
+        with log.open("rb") as text:
+            text.seek(before)
+            written = text.read().decode(errors="replace")
+        assert "closing a WebSocket" in written
+        assert "Traceback" not in written and "never retrieved" not in written, written

@@ -111,7 +111,12 @@ async def test_password_guessing_is_limited_per_username(attacker: Attacker) -> 
         )
         answers.append(r.status_code)
     print(f"40 wrong passwords: {answers.count(401)} checked, {answers.count(429)} refused")
-    assert answers.count(401) == 10 and answers.count(429) == 30
+    # 10 a minute; the limits library's sliding window weighs the previous minute's count
+    # by the share of it still in the window, rounded down, so a run that straddles a
+    # minute's boundary lets one more guess through there (it failed CI once): 10 or 11.
+    checked = answers.count(401)
+    assert checked in (10, 11) and answers.count(429) == 40 - checked, answers
+    assert answers[:10] == [401] * 10  # the first ten are checked, whenever the run starts
     right = await attacker.http.post(
         "/api/auth/login",
         json={"username": victim.username, "password": victim.password},

@@ -198,6 +198,17 @@ class EngineServer(engineio.AsyncServer):  # type: ignore[misc]
         task.add_done_callback(self._closing.discard)
 
 
+def in_handshake(sio: socketio.AsyncServer, sid: str, event: str) -> bool:
+    """Whether python-socketio itself is running its ``connect``/``disconnect`` handler for
+    ``sid`` — rather than a client's event of that name, which it routes to the same
+    handler. Its own connect runs while the sid is pending connection, its own disconnect
+    while it is pending disconnection. (Asking "is it connected?" instead misread an event
+    whose socket closed before the event's task ran as a real connect.)"""
+    manager = sio.manager
+    pending = manager.pending_connect if event == "connect" else manager.pending_disconnect
+    return sid in pending.get(NAMESPACE, ())
+
+
 def deliver(sio: socketio.AsyncServer, room: str | None, skip: set[str], payload: bytes) -> int:
     """Send one Engine.IO message (``payload``, its encoded text) to every socket of the
     Socket.IO ``room`` on this node but ``skip``; returns how many. A socket with a lane

@@ -29,6 +29,7 @@ from hubbub.events import (
     SyncIn,
 )
 from hubbub.hub import Hub
+from hubbub.realtime import engine
 from hubbub.realtime.codec import OrjsonCodec
 from hubbub.realtime.dispatch import Ack, Dispatch, error_ack
 from hubbub.realtime.emitter import NAMESPACE
@@ -104,21 +105,21 @@ class RealtimeServer:
         sio.on("*", self.on_unknown)
 
     # ---- connection ----
-    def _is_event(self, sid: str) -> bool:
+    def _is_event(self, sid: str, name: str) -> bool:
         """A client may *send* events named "connect"/"disconnect": python-socketio routes
-        them to the same handlers. The real ones arrive while the sid is not connected."""
-        return bool(self.sio.manager.is_connected(sid, NAMESPACE))
+        them to the same handlers (engine.in_handshake tells them apart)."""
+        return not engine.in_handshake(self.sio, sid, name)
 
     async def on_connect(
         self, sid: str, environ: Any = None, auth: Any = None, *extra: Any
     ) -> Ack | None:
-        if self._is_event(sid):
+        if self._is_event(sid, "connect"):
             return error_ack(BadRequest("'connect' is reserved"))
         await self.sockets.connect(sid, auth)
         return None
 
     async def on_disconnect(self, sid: str, reason: Any = None, *extra: Any) -> Ack | None:
-        if self._is_event(sid):
+        if self._is_event(sid, "disconnect"):
             return error_ack(BadRequest("'disconnect' is reserved"))
         await self.sockets.disconnect(sid, reason)
         return None
@@ -127,7 +128,8 @@ class RealtimeServer:
         # python-socketio calls the catch-all with (event, sid, *data), except for an
         # event literally named "*", which it treats as the handler's own: (sid, *data).
         first = args[0] if args else None
-        event = "*" if isinstance(first, str) and self._is_event(first) else first
+        is_sid = isinstance(first, str) and self.sio.manager.is_connected(first, NAMESPACE)
+        event = "*" if is_sid else first
         metrics.EVENTS.labels("unknown").inc()  # never the client's name: it is unbounded
         return error_ack(BadRequest(f"unknown event {event!r}"))
 
