@@ -169,7 +169,9 @@ def create_app(settings: Settings | None = None) -> Any:
                 upload_file_limit=settings.max_upload_bytes,
             )
         ),
-        websocket=app,  # the layers between are HTTP-only (frames: realtime.websocket_lane)
+        # WebSockets go straight to Socket.IO: the layers between are HTTP-only (their frames
+        # are checked where realtime.websocket_lane reads them).
+        websocket=app,
     )
 
 

@@ -1,7 +1,7 @@
 """ASGI guard in front of Engine.IO's long-polling endpoint: a request whose payload is not
 well-formed Engine.IO text, or is over the cap, costs one warning line and a 400, and its
 session is closed, instead of a traceback from the library. (WebSocket frames are checked
-where they are read: ``engine.DirectWebSocket``.)"""
+where they are read: ``websocket_lane.DirectWebSocket``; WebSockets do not pass here.)"""
 
 from __future__ import annotations
 
@@ -33,11 +33,6 @@ class FrameGuard:
         if not scope.get("path", "").startswith(self.path):
             await self.app(scope, receive, send)
             return
-        if scope["type"] == "websocket":
-            # Frames are checked as Engine.IO reads them (engine.DirectWebSocket); wrapping
-            # here would cost every connection a frame and every message an await.
-            await self.app(scope, receive, send)
-            return
         started = False
 
         async def tracking_send(message: Any) -> None:
@@ -54,7 +49,7 @@ class FrameGuard:
             # The library's own failures on odd sequences (a POST to a session it just
             # closed raises KeyError): one line, and a plain refusal, not a traceback.
             log.warning("Socket.IO request failed: %s: %s", type(exc).__name__, exc)
-            if scope["type"] == "http" and not started:
+            if not started:
                 await _plain(send, 400, b"bad request")
 
     async def _guard_polling(self, scope: Any, receive: Any, send: Any) -> None:
