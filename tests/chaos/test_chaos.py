@@ -64,7 +64,10 @@ FAULT_TIME = 7.0  # what a cycle's faults take themselves (mostly starting the n
 CYCLES = max(1, int((SECONDS - FAULT_EVERY) / (4 * FAULT_EVERY + FAULT_TIME)))
 STREAM_SECONDS = CYCLES * (4 * FAULT_EVERY + FAULT_TIME) + FAULT_EVERY  # about
 
-pytestmark = pytest.mark.timeout(int(150 + 2 * STREAM_SECONDS + CLIENTS * 0.3))
+pytestmark = [
+    pytest.mark.timeout(int(150 + 2 * STREAM_SECONDS + CLIENTS * 0.3)),
+    pytest.mark.exclusive,
+]
 
 RATE_ENV = {
     "HUBBUB_RATE_MESSAGES": "1000/second",

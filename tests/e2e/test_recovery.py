@@ -170,6 +170,7 @@ async def test_queued_sends_survive_a_reload_and_go_out_once(
     await alice.log_in(account.username, account.password)
     room = await alice.create_room()
     await alice.send(room, "online")
+    await expect(alice.stored_texts(room)).to_have_text(["online"])  # acked before the cut
 
     # The socket cannot get through (the REST API still can): sends wait.
     gate.blocked = True

@@ -33,7 +33,7 @@ FRAMES = int(os.environ.get("HUBBUB_FUZZ_FRAMES", "3000"))
 LANES = int(os.environ.get("HUBBUB_FUZZ_LANES", "6"))
 SEED = int(os.environ["HUBBUB_FUZZ_SEED"]) if os.environ.get("HUBBUB_FUZZ_SEED") else None
 
-pytestmark = pytest.mark.timeout(120 + FRAMES // 50)
+pytestmark = [pytest.mark.timeout(120 + FRAMES // 50), pytest.mark.exclusive]
 
 
 @pytest_asyncio.fixture(scope="module")
