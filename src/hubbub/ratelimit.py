@@ -1,4 +1,5 @@
-"""Rate limits, from the ``limits`` library: in this process's memory on one process, in
+"""Rate limits, from the ``limits`` library: in this process's memory on one process
+(``ratelimit_memory``: the library's strategy over a storage with no task per request), in
 Redis when ``HUBBUB_REDIS_URL`` is set, so a limit holds across workers and machines.
 
 Each kind of request has a limit (a ``HUBBUB_RATE_*`` setting in the library's notation,
@@ -19,12 +20,13 @@ import time
 from typing import Literal, get_args
 
 from limits import RateLimitItem, parse_many
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage import RedisStorage, Storage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 
 from hubbub import metrics
 from hubbub.config import Settings
 from hubbub.errors import RateLimited
+from hubbub.ratelimit_memory import WindowMemoryStorage
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +104,7 @@ class Limits:
 
 def _storage_for(settings: Settings) -> Storage:
     if not settings.redis_url:
-        return MemoryStorage()
+        return WindowMemoryStorage()
     from hubbub.fanout.redis import client_options
 
     return RedisStorage(
