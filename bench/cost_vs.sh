@@ -41,12 +41,7 @@
 #   HUBBUB_ENV, BENCH_LIMITS, RUN_SH, HUBBUB: as in fanout.sh
 set -euo pipefail
 
-bench_limits=${BENCH_LIMITS:-"HUBBUB_RATE_MESSAGES=100000/second HUBBUB_RATE_TYPING=100000/second \
-HUBBUB_RATE_JOINS=100000/second HUBBUB_RATE_ROOMS=100000/second HUBBUB_RATE_WRITES=100000/second \
-HUBBUB_RATE_READS=100000/second HUBBUB_RATE_REGISTER_IP=100000/minute \
-HUBBUB_RATE_LOGIN_IP=100000/minute HUBBUB_RATE_LOGIN_USER=100000/minute \
-HUBBUB_RATE_REFRESH_IP=100000/minute HUBBUB_MAX_SOCKETS_PER_USER=10000 \
-HUBBUB_PASSWORD_HASH_QUEUE=10000 HUBBUB_SOCKET_MAX_PENDING=10000"}
+bench_limits=${BENCH_LIMITS:-$(grep -v "^#" "$(dirname "$0")/limits.env" | xargs)}
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 run_sh=${RUN_SH:-$(cd "$repo/.." && pwd)/shared/bench/run.sh}

@@ -19,12 +19,7 @@ src=${3:-$repo/src}
 run_sh=${RUN_SH:-$(cd "$repo/.." && pwd)/shared/bench/run.sh}
 [ -x "$run_sh" ] || run_sh=/work/shared/bench/run.sh
 python=$repo/.venv/bin/python
-limits=${BENCH_LIMITS:-"HUBBUB_RATE_MESSAGES=100000/second HUBBUB_RATE_TYPING=100000/second \
-HUBBUB_RATE_JOINS=100000/second HUBBUB_RATE_ROOMS=100000/second HUBBUB_RATE_WRITES=100000/second \
-HUBBUB_RATE_READS=100000/second HUBBUB_RATE_REGISTER_IP=100000/minute \
-HUBBUB_RATE_LOGIN_IP=100000/minute HUBBUB_RATE_LOGIN_USER=100000/minute \
-HUBBUB_RATE_REFRESH_IP=100000/minute HUBBUB_MAX_SOCKETS_PER_USER=10000 \
-HUBBUB_PASSWORD_HASH_QUEUE=10000 HUBBUB_SOCKET_MAX_PENDING=10000"}
+limits=${BENCH_LIMITS:-$(grep -v "^#" "$(dirname "$0")/limits.env" | xargs)}
 delay=${DELAY:-15}  # seconds from the server's start to the generator's sending (sign-ups first)
 port=$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 data=$(mktemp -d)
