@@ -122,7 +122,11 @@ async function rest(method, path, body, token) {
     const r = await fetch(URL_ + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const t = await r.text();
     const json = t ? JSON.parse(t) : null;
-    if (r.status === 429 && attempt < 20) { await sleep(1000); continue; }
+    if (r.status === 429 && attempt < 20) {
+      const after = Number(r.headers.get("retry-after") || (json && json.error && json.error.retry_after) || 1);
+      await sleep(Math.min(Math.max(after, 0.1), 15) * 1000);
+      continue;
+    }
     return { status: r.status, json };
   }
 }
@@ -154,16 +158,19 @@ function connectOne(i) {
   return new Promise((resolve) => {
     const query = TARGET !== "hubbub" && MODE === "room" ? `&room=${encodeURIComponent(roomOf(i))}` : "";
     const ws = new WebSocket(wsBase + query, { perMessageDeflate: false });
-    const client = { ws, pending: new Map(), nextId: 0, auth: TARGET === "hubbub" ? { token: tokens[i % USERS] } : null, settled: false };
+    const client = { ws, pending: new Map(), nextId: 0, auth: TARGET === "hubbub" ? { token: tokens[i % USERS] } : null, settled: false, up: false };
+    const timer = setTimeout(() => { client.connected(false, "handshake timed out"); ws.terminate(); }, 60000);
     client.connected = (ok, why) => {
       if (client.settled) return;
       client.settled = true;
+      client.up = ok;
+      clearTimeout(timer);
       if (ok) connected++; else { connectErrors++; lastConnectError = why; }
       resolve(ok);
     };
     clients[i] = client;
     ws.on("message", (data) => onFrame(client, data));
-    ws.on("close", () => { if (client.settled) disconnects++; else client.connected(false, "closed"); });
+    ws.on("close", () => { if (client.up) disconnects++; else client.connected(false, "closed"); });
     ws.on("error", (e) => client.connected(false, String(e && e.message)));
   });
 }
@@ -242,7 +249,7 @@ console.log(JSON.stringify({
   server_cpu_pct: srvCpu0 != null && srvCpu1 != null ? +(((srvCpu1 - srvCpu0) / CLK_TCK / wallS) * 100).toFixed(1) : null,
   gen_cpu_pct: +(((genCpu.user + genCpu.system) / 1e6 / wallS) * 100).toFixed(1),
   gen_max_send_lag_ms: +maxLagMs.toFixed(1),
-  ...(TARGET === "hubbub" ? { ack_errors: ackErrors, ack_ms: { p50: pct(acks, 50), p99: pct(acks, 99), n: acks.length } } : {}),
+  ...(TARGET === "hubbub" ? { ack_errors: ackErrors, ack_missing: clients.reduce((n, c) => n + (c ? c.pending.size : 0), 0), ack_ms: { p50: pct(acks, 50), p99: pct(acks, 99), n: acks.length } } : {}),
   disconnects,
 }));
 for (const c of clients) if (c) c.ws.terminate();

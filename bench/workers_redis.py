@@ -10,7 +10,9 @@ whole process tree and of Redis from ``/proc`` over 8 s of the send window, whic
 by polling ``/metrics`` until the first message is stored. The Node.js reference runs in
 the same pass (``run.sh reference``; its figure is the generator's). Prints, per run:
 deliveries/s, Hubbub cores, µs of Hubbub CPU per delivery and per worker, Redis cores and
-µs per message, latency p50/p99; then a Markdown table.
+µs per message, latency p50/p99; then a Markdown table. The CPU is divided by the
+generator's deliveries/s over its whole send window: right while the server keeps up (A),
+not at saturation, where the server still delivers after the window.
 """
 
 from __future__ import annotations
@@ -108,11 +110,11 @@ class Sampler(threading.Thread):
         redis_before = cpu_seconds(self.redis_pid) if self.redis_pid else 0.0
         time.sleep(WINDOW)
         wall = time.monotonic() - start
-        each = [(cpu_seconds(p) - b) / wall for p, b in zip(pids, before, strict=True)]
+        each = [max(0.0, cpu_seconds(p) - b) / wall for p, b in zip(pids, before, strict=True)]
         self.hubbub_cores = sum(each)
         self.per_process = [round(c, 3) for c in each if c >= 0.005]
         if self.redis_pid:
-            self.redis_cores = (cpu_seconds(self.redis_pid) - redis_before) / wall
+            self.redis_cores = max(0.0, cpu_seconds(self.redis_pid) - redis_before) / wall
 
 
 def generator_line(output: str) -> dict:
@@ -179,7 +181,7 @@ def run_hubbub(scenario: str, workers: int, with_redis: bool) -> dict:
 
 
 def describe(label: str, line: dict) -> dict:
-    deliveries = line["deliveries_s"]
+    deliveries = max(1, line["deliveries_s"])  # 0 when nothing was delivered
     messages = line["rate_msgs_s"]
     cores = line["cores"] or 0.0
     row = {

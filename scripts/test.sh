@@ -15,17 +15,36 @@ fi
 .venv/bin/mypy
 npm --prefix web test --silent
 # The tests share the two cores over pytest-xdist (HUBBUB_TEST_WORKERS processes, each with its
-# own servers, databases and Redis prefixes); those marked `exclusive` (a latency bound under
-# hostile load, processes killed on a timer) then run alone, so another test's load cannot fail
-# them. "No tests collected" (exit 5) in one phase is not a failure: arguments may select
-# tests from only one.
-pytest_phase() {
-  local rc=0
-  .venv/bin/pytest -q "$@" || rc=$?
-  [ "$rc" -eq 5 ] && rc=0
-  return "$rc"
-}
-status=0
-pytest_phase -n "${HUBBUB_TEST_WORKERS:-2}" -m "not exclusive" "$@" || status=$?
-pytest_phase -p no:xdist -m exclusive "$@" || status=$?
-exit "$status"
+# own servers, databases and Redis prefixes; 0 runs them in this process, e.g. for --pdb);
+# those marked `exclusive` (a latency bound under hostile load, processes killed on a timer)
+# then run alone, so another test's load cannot fail them. A `-m EXPR` given here narrows both
+# phases. "No tests collected" (exit 5) in one phase is not a failure — arguments may select
+# tests from only one — but in both it is. After a failure with -x/--maxfail the second phase
+# does not run.
+workers=${HUBBUB_TEST_WORKERS:-2}
+args=() marks="" stop_early=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    -m) marks=$2; shift 2 ;;
+    -m*) marks=${1#-m}; shift ;;
+    -n|--numprocesses) workers=$2; shift 2 ;;
+    -x|--exitfirst|--maxfail=*) stop_early=1; args+=("$1"); shift ;;
+    --maxfail) stop_early=1; args+=("$1" "$2"); shift 2 ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+narrowed() { if [ -n "$marks" ]; then echo "($1) and ($marks)"; else echo "$1"; fi; }
+
+first=0 second=0
+.venv/bin/pytest -q -n "$workers" -m "$(narrowed "not exclusive")" "${args[@]}" || first=$?
+if [ "$first" -eq 0 ] || [ "$first" -eq 5 ] || [ -z "$stop_early" ]; then
+  .venv/bin/pytest -q -p no:xdist -m "$(narrowed exclusive)" "${args[@]}" || second=$?
+fi
+if [ "$first" -eq 5 ] && [ "$second" -eq 5 ]; then
+  echo "no tests selected" >&2
+  exit 5
+fi
+for rc in "$first" "$second"; do
+  if [ "$rc" -ne 0 ] && [ "$rc" -ne 5 ]; then exit "$rc"; fi
+done
+exit 0

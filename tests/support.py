@@ -61,6 +61,10 @@ GENEROUS_LIMITS = {
 }
 
 
+class PortTaken(RuntimeError):
+    """The server could not bind its port: another process holds it."""
+
+
 @dataclass
 class ServerProcess:
     """``hubbub serve`` on a free port, with its own data directory and database."""
@@ -73,6 +77,7 @@ class ServerProcess:
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
     real_limits: bool = False
+    started_once: bool = field(default=False, repr=False)  # then the port is the server's
 
     @property
     def url(self) -> str:
@@ -95,6 +100,21 @@ class ServerProcess:
         return env
 
     def start(self) -> None:
+        """Start, and wait for ``/healthz``. ``free_port`` only saw the port free: if another
+        process (a parallel test worker's server) took it since, a first start moves to a
+        new port; a restart keeps its own, which its clients reconnect to."""
+        for attempt in range(3):
+            try:
+                self._start()
+            except PortTaken:
+                if self.started_once or attempt == 2:
+                    raise
+                self.port = free_port()
+            else:
+                self.started_once = True
+                return
+
+    def _start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = self.data_dir / f"server-{self.port}.log"
         log = self.log_path.open("ab")
@@ -107,7 +127,10 @@ class ServerProcess:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited early:\n{self.log_path.read_text()[-3000:]}")
+                tail = self.log_path.read_text()[-3000:]
+                if "address already in use" in tail:
+                    raise PortTaken(f"port {self.port} taken:\n{tail}")
+                raise RuntimeError(f"server exited early:\n{tail}")
             try:
                 if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
                     return
