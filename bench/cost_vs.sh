@@ -40,14 +40,7 @@
 #                  script used more than C cores (default 0.2) during one of its three runs
 #   HUBBUB_ENV, BENCH_LIMITS, RUN_SH, HUBBUB: as in fanout.sh
 set -euo pipefail
-
-bench_limits=${BENCH_LIMITS:-$(grep -v "^#" "$(dirname "$0")/limits.env" | xargs)}
-
-repo=$(cd "$(dirname "$0")/.." && pwd)
-run_sh=${RUN_SH:-$(cd "$repo/.." && pwd)/shared/bench/run.sh}
-[ -x "$run_sh" ] || run_sh=/work/shared/bench/run.sh
-hubbub=${HUBBUB:-$repo/.venv/bin/hubbub}
-python=$repo/.venv/bin/python
+source "$(dirname "$0")/common.sh"
 base_src=${BASE_SRC:-}
 new_src=$repo/src
 probe=${PROBE:-}
@@ -91,10 +84,6 @@ cleanup() {
   [ -z "$data_dir" ] || rm -rf "$data_dir"
 }
 trap cleanup EXIT
-
-free_port() {
-  "$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 
 # cores busy over the last 3 s, from /proc/stat
 busy_cores() {
@@ -162,7 +151,7 @@ wait_quiet() {
 }
 
 # keep only the generator's JSON line, tagged; anything else stays in the log
-record() {
+record_tagged() {
   local log=$1 variant=$2 pass=$3 foreign_cores=$4
   local line
   line=$(grep -E '^\{' "$log" | tail -n 1 || true)
@@ -190,7 +179,7 @@ run_reference() {
   echo "[$pass] reference $sc"
   foreign snap "$out/.foreign"
   "$run_sh" reference "$sc" >"$log" 2>&1 || true  # exits 143: it kills its server last
-  record "$log" reference "$pass" "$(foreign cores "$out/.foreign")"
+  record_tagged "$log" reference "$pass" "$(foreign cores "$out/.foreign")"
 }
 
 # the code a server of this variant imports, and (PROBE, PROBE_HEADER) what it answers
@@ -240,19 +229,13 @@ run_hubbub() {
   env HUBBUB_DATA_DIR="$data_dir" HUBBUB_LOG_LEVEL=warning $bench_limits ${HUBBUB_ENV:-} $extra \
     taskset -c 0 "$hubbub" serve --host 127.0.0.1 --port "$port" >"$out/server-$variant-$sc-$pass.log" 2>&1 &
   server_pid=$!
-  local up=""
-  for _ in $(seq 300); do
-    if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then up=1; break; fi
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if [ -z "$up" ]; then
-    echo "  hubbub did not come up; see $out/server-$variant-$sc-$pass.log" >&2
-  else
+  if wait_port "$port" healthz "$server_pid"; then
     check_variant "$variant" "$port"
     foreign snap "$out/.foreign"
     "$run_sh" hubbub "http://127.0.0.1:$port" "$server_pid" "$sc" >"$log" 2>&1 || true
-    record "$log" "$variant" "$pass" "$(foreign cores "$out/.foreign")"
+    record_tagged "$log" "$variant" "$pass" "$(foreign cores "$out/.foreign")"
+  else
+    echo "  hubbub did not come up; see $out/server-$variant-$sc-$pass.log" >&2
   fi
   kill "$server_pid" 2>/dev/null || true
   wait "$server_pid" 2>/dev/null || true

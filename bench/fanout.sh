@@ -15,19 +15,12 @@
 #   RUN_SH=PATH  the shared harness (default ../shared/bench/run.sh next to the repo)
 #   HUBBUB=PATH  the hubbub executable (default .venv/bin/hubbub)
 #   HUBBUB_ENV="K=V …"  extra environment for the server (e.g. HUBBUB_WS_COMPRESSION=true)
-#   BENCH_LIMITS="K=V …" the server's limits for the run (default below: every limit is
-#                checked on every request, none is reached; the generator registers 50+
-#                accounts from one address and sends up to 700 msg/s over 50 users, and
+#   BENCH_LIMITS="K=V …" the server's limits for the run (default bench/limits.env: every
+#                limit is checked on every request, none is reached; the generator registers
+#                50+ accounts from one address and sends up to 700 msg/s over 50 users, and
 #                a saturated server has more than the default 32 sends of a socket in hand)
 set -euo pipefail
-
-bench_limits=${BENCH_LIMITS:-$(grep -v "^#" "$(dirname "$0")/limits.env" | xargs)}
-
-repo=$(cd "$(dirname "$0")/.." && pwd)
-run_sh=${RUN_SH:-$(cd "$repo/.." && pwd)/shared/bench/run.sh}
-[ -x "$run_sh" ] || run_sh=/work/shared/bench/run.sh
-hubbub=${HUBBUB:-$repo/.venv/bin/hubbub}
-python=$repo/.venv/bin/python
+source "$(dirname "$0")/common.sh"
 repeat=${REPEAT:-1}
 out=${OUT:-$repo/bench/out/fanout-$(date +%Y%m%d-%H%M%S)}
 scenarios=("$@")
@@ -46,23 +39,6 @@ cleanup() {
   [ -z "$data_dir" ] || rm -rf "$data_dir"
 }
 trap cleanup EXIT
-
-free_port() {
-  "$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-# keep only the JSON line of the generator; anything else goes to the log
-record() {
-  local log=$1
-  local line
-  line=$(grep -E '^\{' "$log" | tail -n 1 || true)
-  if [ -n "$line" ]; then
-    echo "$line" >>"$results"
-    echo "  $(echo "$line" | "$python" "$repo/bench/compare.py" --brief -)"
-  else
-    echo "  no JSON line; see $log" >&2
-  fi
-}
 
 run_reference() {
   local sc=$1 pass=$2
@@ -83,18 +59,12 @@ run_hubbub() {
   env HUBBUB_DATA_DIR="$data_dir" HUBBUB_LOG_LEVEL=warning $bench_limits ${HUBBUB_ENV:-} \
     taskset -c 0 "$hubbub" serve --host 127.0.0.1 --port "$port" >"$out/server-$sc-$pass.log" 2>&1 &
   server_pid=$!
-  local up=""
-  for _ in $(seq 300); do
-    if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then up=1; break; fi
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if [ -z "$up" ]; then
-    echo "  hubbub did not come up; see $out/server-$sc-$pass.log" >&2
-  else
+  if wait_port "$port" healthz "$server_pid"; then
     "$run_sh" hubbub "http://127.0.0.1:$port" "$server_pid" "$sc" >"$log" 2>&1 \
       || true
     record "$log"
+  else
+    echo "  hubbub did not come up; see $out/server-$sc-$pass.log" >&2
   fi
   kill "$server_pid" 2>/dev/null || true
   wait "$server_pid" 2>/dev/null || true

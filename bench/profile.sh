@@ -14,20 +14,16 @@
 set -euo pipefail
 scenario=${1:?scenario}
 out=${2:?output file}
-repo=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/common.sh"
 src=${3:-$repo/src}
-run_sh=${RUN_SH:-$(cd "$repo/.." && pwd)/shared/bench/run.sh}
-[ -x "$run_sh" ] || run_sh=/work/shared/bench/run.sh
-python=$repo/.venv/bin/python
-limits=${BENCH_LIMITS:-$(grep -v "^#" "$(dirname "$0")/limits.env" | xargs)}
 delay=${DELAY:-15}  # seconds from the server's start to the generator's sending (sign-ups first)
-port=$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 data=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$data"' EXIT
-env PYTHONPATH="$src" HUBBUB_DATA_DIR="$data" HUBBUB_LOG_LEVEL=warning $limits \
+env PYTHONPATH="$src" HUBBUB_DATA_DIR="$data" HUBBUB_LOG_LEVEL=warning $bench_limits \
   taskset -c 0 "$python" -m hubbub serve --port "$port" >"$data/server.log" 2>&1 &
 pid=$!
-for _ in $(seq 150); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+wait_port "$port" healthz "$pid" || { tail "$data/server.log" >&2; exit 1; }
 (sleep "$delay"; "$repo/.venv/bin/py-spy" record -p "$pid" -r 200 -d 7 --gil --native -f raw \
   -o "$out" >/dev/null 2>&1) &
 spy=$!

@@ -13,20 +13,17 @@
 # saturated when it delivers less than what is offered or its p99 passes 250 ms; the
 # generator is not the limit while its "gen CPU" stays well under 100%.
 #
-# Environment: REPEAT (default 1), OUT (default bench/out/saturation-DATE), BENCH_LIMITS,
+# Environment: REPEAT (default 1), OUT (default bench/out/saturation-DATE), BENCH_LIMITS
+# (default bench/limits.env),
 # HUBBUB_ENV as in fanout.sh, RUN_SH (../shared/bench/run.sh: its folder's files and
 # node_modules are copied to BENCH_DIR, default /tmp/hubbub-refbench, as run.sh does).
 set -euo pipefail
 
-repo=$(cd "$(dirname "$0")/.." && pwd)
-run_sh=${RUN_SH:-$(cd "$repo/.." && pwd)/shared/bench/run.sh}
+source "$(dirname "$0")/common.sh"
 shared=$(dirname "$run_sh")
 work=${BENCH_DIR:-/tmp/hubbub-refbench}
-python=$repo/.venv/bin/python
-hubbub=$repo/.venv/bin/hubbub
 repeat=${REPEAT:-1}
 out=${OUT:-$repo/bench/out/saturation-$(date -u +%Y%m%d-%H%M%S)}
-bench_limits=${BENCH_LIMITS:-$(grep -v "^#" "$(dirname "$0")/limits.env" | xargs)}
 scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(B B100 B200 C400 C800 C1200)
 mkdir -p "$out" "$work"
@@ -48,33 +45,6 @@ scenario_env() {
     C*) echo "C=200 S=10 RATE=${1#C} DURATION=10 MODE=broadcast" ;;
     *) echo "unknown scenario $1" >&2; return 1 ;;
   esac
-}
-
-free_port() {
-  "$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-wait_port() {  # wait_port PORT [HTTP_PATH]: listening, or (with a path) answering 2xx
-  for _ in $(seq 300); do
-    if [ -n "${2:-}" ]; then
-      curl -fsS --max-time 1 -o /dev/null "http://127.0.0.1:$1/$2" 2>/dev/null && return 0
-    else
-      (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    fi
-    sleep 0.1
-  done
-  return 1
-}
-
-record() {
-  local line
-  line=$(grep -E '^\{' "$1" | tail -n 1 || true)
-  if [ -n "$line" ]; then
-    echo "$line" >>"$results"
-    echo "  $(echo "$line" | "$python" "$repo/bench/compare.py" --brief -)"
-  else
-    echo "  no JSON line; see $1" >&2
-  fi
 }
 
 generate() {  # generate TARGET URL PID SCENARIO LOG
@@ -109,7 +79,7 @@ run_hubbub() {
   env HUBBUB_DATA_DIR="$data" HUBBUB_LOG_LEVEL=warning $bench_limits ${HUBBUB_ENV:-} \
     taskset -c 0 "$hubbub" serve --host 127.0.0.1 --port "$port" >"$out/server-$sc-$pass.log" 2>&1 &
   pid=$!
-  if wait_port "$port" healthz; then
+  if wait_port "$port" healthz "$pid"; then
     echo "[$pass] hubbub $sc"
     generate hubbub "http://127.0.0.1:$port" "$pid" "$sc" "$out/hubbub-$sc-$pass.log"
     record "$out/hubbub-$sc-$pass.log"
