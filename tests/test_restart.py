@@ -17,13 +17,17 @@ from tests.conftest import BACKENDS, PgDatabases, database_url_for
 from tests.support import Api, ServerProcess
 
 
-@pytest_asyncio.fixture(params=BACKENDS)
+# "sqlite+normal": HUBBUB_SQLITE_SYNCHRONOUS=normal, whose promise is exactly this test's
+# (an acked message survives the server's crash; only the machine's may lose it).
+@pytest_asyncio.fixture(params=[*BACKENDS, "sqlite+normal"])
 async def own_server(
     request: pytest.FixtureRequest, tmp_path: Path, pg_databases: PgDatabases
 ) -> AsyncIterator[ServerProcess]:
+    backend, _, synchronous = str(request.param).partition("+")
     proc = ServerProcess(
         data_dir=tmp_path / "data",
-        database_url=await database_url_for(request.param, tmp_path, pg_databases),
+        database_url=await database_url_for(backend, tmp_path, pg_databases),
+        extra_env={"HUBBUB_SQLITE_SYNCHRONOUS": synchronous} if synchronous else {},
     )
     await asyncio.to_thread(proc.start)
     yield proc

@@ -87,7 +87,9 @@ def create_app(settings: Settings | None = None) -> Any:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = await open_store(settings.resolved_database_url)
+        store = await open_store(
+            settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
+        )
         fanout = build_fanout(settings)
         hub = Hub(
             settings=settings,

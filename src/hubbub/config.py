@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     max_event_bytes: int = Field(
         default=64 * 1024, description="largest Socket.IO event payload answered normally"
     )
+    sqlite_synchronous: Literal["full", "normal"] = Field(
+        default="full",
+        description="SQLite's synchronous pragma: full fsyncs every commit before its acks;"
+        " normal leaves the fsync to checkpoints (an acked message survives a crash of the"
+        " server, not of the machine)",
+    )
     ws_compression: bool = Field(default=False, description="WebSocket permessage-deflate")
     check_wire: bool = Field(
         default=False,

@@ -81,7 +81,9 @@ async def _run(settings: Settings, args: argparse.Namespace) -> None:
     from hubbub.store.migrate import upgrade
 
     await asyncio.to_thread(upgrade, settings.resolved_database_url)
-    store = await open_store(settings.resolved_database_url)
+    store = await open_store(
+        settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
+    )
     try:
         command = getattr(args, f"{args.command}_command", "")
         handler = _HANDLERS[(args.command, command)]

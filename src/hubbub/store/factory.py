@@ -5,11 +5,12 @@ from __future__ import annotations
 from hubbub.store.base import Store
 
 
-async def open_store(database_url: str) -> Store:
+async def open_store(database_url: str, *, sqlite_synchronous: str = "full") -> Store:
+    """``sqlite_synchronous`` (``full`` or ``normal``) applies to a SQLite file only."""
     if database_url.startswith("sqlite:"):
         from hubbub.store.sqlite import SQLiteStore
 
-        return await SQLiteStore.open(database_url)
+        return await SQLiteStore.open(database_url, synchronous=sqlite_synchronous.upper())
     if database_url.startswith(("postgresql", "postgres:")):
         from hubbub.store.postgres import PostgresStore
 

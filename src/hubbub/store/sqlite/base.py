@@ -36,6 +36,8 @@ class SQLiteBase:
     """The connections: one writer thread (``writer.py``), a small pool of readers."""
 
     def __init__(self, path: Path, *, synchronous: str = "FULL", readers: int = 4) -> None:
+        if synchronous not in ("FULL", "NORMAL"):
+            raise ValueError(f"SQLite synchronous must be FULL or NORMAL, not {synchronous!r}")
         self._path = path
         self._synchronous = synchronous
         self._indexer = SearchIndexer()
