@@ -68,6 +68,7 @@ def check_internals() -> None:
         (async_socket.AsyncSocket, "close"),
         (socketio.AsyncManager, "get_participants"),
         (socketio.AsyncManager, "eio_sid_from_sid"),
+        (socketio.AsyncManager, "is_connected"),
     ]
     missing = [f"{owner.__name__}.{name}" for owner, name in needed if not hasattr(owner, name)]
     if missing:
@@ -207,6 +208,12 @@ def in_handshake(sio: socketio.AsyncServer, sid: str, event: str) -> bool:
     manager = sio.manager
     pending = manager.pending_connect if event == "connect" else manager.pending_disconnect
     return sid in pending.get(NAMESPACE, ())
+
+
+def is_sid(sio: socketio.AsyncServer, value: object) -> bool:
+    """Whether ``value`` is the sid of a socket connected to this server (python-socketio
+    hands the catch-all handler either an event name or, for an event named "*", a sid)."""
+    return isinstance(value, str) and bool(sio.manager.is_connected(value, NAMESPACE))
 
 
 def deliver(sio: socketio.AsyncServer, room: str | None, skip: set[str], payload: bytes) -> int:

@@ -32,7 +32,6 @@ from hubbub.hub import Hub
 from hubbub.realtime import engine
 from hubbub.realtime.codec import OrjsonCodec
 from hubbub.realtime.dispatch import Ack, Dispatch, error_ack
-from hubbub.realtime.emitter import NAMESPACE
 from hubbub.realtime.engine import GuardedServer
 from hubbub.realtime.origins import origin_check
 from hubbub.realtime.sockets import Sockets
@@ -128,8 +127,7 @@ class RealtimeServer:
         # python-socketio calls the catch-all with (event, sid, *data), except for an
         # event literally named "*", which it treats as the handler's own: (sid, *data).
         first = args[0] if args else None
-        is_sid = isinstance(first, str) and self.sio.manager.is_connected(first, NAMESPACE)
-        event = "*" if is_sid else first
+        event = "*" if engine.is_sid(self.sio, first) else first
         metrics.EVENTS.labels("unknown").inc()  # never the client's name: it is unbounded
         return error_ack(BadRequest(f"unknown event {event!r}"))
 
