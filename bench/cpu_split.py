@@ -26,11 +26,10 @@ import subprocess
 import tempfile
 import threading
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from workers_redis import HUBBUB, LIMITS, PIN, RUN_SH, TICK, free_port, generator_line, stored
+from workers_redis import LIMITS, RUN_SH, TICK, generator_line, start_hubbub, stored
 
 WINDOW = 8.0  # seconds of the send window measured (it lasts 10)
 
@@ -130,21 +129,8 @@ def run_hubbub(scenario: str, extra: dict[str, str]) -> tuple[dict, dict[str, tu
     data = Path(tempfile.mkdtemp(prefix="hubbub-split-"))
     env = {**os.environ, **LIMITS, "HUBBUB_DATA_DIR": str(data), "HUBBUB_LOG_LEVEL": "warning"}
     env.update(extra)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [*PIN, str(HUBBUB), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=open(data / "server.log", "w"),  # noqa: SIM115 - closed with the process
-        stderr=subprocess.STDOUT,
-    )
+    server, url = start_hubbub(env, data)
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{url}/healthz", timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         sampler = Sampler(server.pid, lambda: stored(url) > 0)
         sampler.start()
         done = subprocess.run(

@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -131,6 +132,29 @@ def run_reference(scenario: str) -> dict:
     return line
 
 
+def start_hubbub(
+    env: dict[str, str], data: Path, extra_args: Sequence[str] = ()
+) -> tuple[subprocess.Popen[bytes], str]:
+    """``hubbub serve`` pinned to core 0 on a free port, its log in ``data``, once
+    ``/healthz`` answers (or 30 s have passed); the process and its URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    serve = [str(HUBBUB), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    server = subprocess.Popen(
+        [*PIN, *serve, *extra_args],
+        env=env,
+        stdout=open(data / "server.log", "w"),  # noqa: SIM115 - closed with the process
+        stderr=subprocess.STDOUT,
+    )
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"{url}/healthz", timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server, url
+
+
 def run_hubbub(scenario: str, workers: int, with_redis: bool) -> dict:
     data = Path(tempfile.mkdtemp(prefix="hubbub-workers-"))
     redis = None
@@ -143,22 +167,8 @@ def run_hubbub(scenario: str, workers: int, with_redis: bool) -> dict:
         )
         env["HUBBUB_REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
         env["HUBBUB_REDIS_PREFIX"] = f"bench-{secrets.token_hex(3)}"
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    serve = [str(HUBBUB), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    server = subprocess.Popen(
-        [*PIN, *serve, "--workers", str(workers)],
-        env=env,
-        stdout=open(data / "server.log", "w"),  # noqa: SIM115 - closed with the process
-        stderr=subprocess.STDOUT,
-    )
+    server, url = start_hubbub(env, data, ["--workers", str(workers)])
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{url}/healthz", timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         time.sleep(1.0 if workers > 1 else 0.0)  # every worker up, not only the first
         sampler = Sampler(url, server.pid, redis.pid if redis else None)
         sampler.start()
