@@ -10,7 +10,7 @@ async def open_store(database_url: str, *, sqlite_synchronous: str = "full") -> 
     if database_url.startswith("sqlite:"):
         from hubbub.store.sqlite import SQLiteStore
 
-        return await SQLiteStore.open(database_url, synchronous=sqlite_synchronous.upper())
+        return await SQLiteStore.open(database_url, synchronous=sqlite_synchronous)
     if database_url.startswith(("postgresql", "postgres:")):
         from hubbub.store.postgres import PostgresStore
 

@@ -35,9 +35,9 @@ def sqlite_path(database_url: str) -> Path:
 class SQLiteBase:
     """The connections: one writer thread (``writer.py``), a small pool of readers."""
 
-    def __init__(self, path: Path, *, synchronous: str = "FULL", readers: int = 4) -> None:
-        if synchronous not in ("FULL", "NORMAL"):
-            raise ValueError(f"SQLite synchronous must be FULL or NORMAL, not {synchronous!r}")
+    def __init__(self, path: Path, *, synchronous: str = "full", readers: int = 4) -> None:
+        if synchronous not in ("full", "normal"):  # it goes into a PRAGMA as text
+            raise ValueError(f"SQLite synchronous must be full or normal, not {synchronous!r}")
         self._path = path
         self._synchronous = synchronous
         self._indexer = SearchIndexer()
@@ -51,7 +51,7 @@ class SQLiteBase:
         self._inline: sqlite3.Connection | None = None
 
     @classmethod
-    async def open(cls, database_url: str, *, synchronous: str = "FULL") -> Self:
+    async def open(cls, database_url: str, *, synchronous: str = "full") -> Self:
         store = cls(sqlite_path(database_url), synchronous=synchronous)
         store._path.parent.mkdir(parents=True, exist_ok=True)
         store._writer.start(asyncio.get_running_loop())
