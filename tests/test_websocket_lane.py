@@ -15,9 +15,11 @@ import pytest
 import pytest_asyncio
 import socketio
 import websockets
+from pydantic import ValidationError
 from websockets.frames import Frame, Opcode
 from websockets.streams import StreamReader
 
+from hubbub.config import Settings
 from hubbub.realtime.websocket_lane import websocket_frame
 from tests.support import Api, ServerProcess
 
@@ -189,3 +191,106 @@ async def test_a_connect_event_racing_its_sockets_close_is_answered_as_an_event(
             written = text.read().decode(errors="replace")
         assert "closing a WebSocket" in written
         assert "Traceback" not in written and "never retrieved" not in written, written
+
+
+WRITE_DELAY = 0.1  # seconds: HUBBUB_SOCKET_WRITE_DELAY_MS=100, the largest allowed
+
+
+def test_the_write_delay_is_off_by_default_and_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().socket_write_delay_ms == 0
+    for refused in ("101", "-1"):  # past 100 ms a person would notice; a typo for seconds
+        monkeypatch.setenv("HUBBUB_SOCKET_WRITE_DELAY_MS", refused)
+        with pytest.raises(ValidationError, match="socket_write_delay_ms"):
+            Settings()
+
+
+@pytest_asyncio.fixture
+async def delaying_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[ServerProcess]:
+    proc = ServerProcess(
+        data_dir=tmp_path_factory.mktemp("delaying"),
+        extra_env={"HUBBUB_SOCKET_WRITE_DELAY_MS": str(int(WRITE_DELAY * 1000))},
+    )
+    await asyncio.to_thread(proc.start)
+    yield proc
+    await asyncio.to_thread(proc.stop)
+
+
+async def frames_until(ws: Any, done: Any) -> list[tuple[float, str]]:
+    """Every frame (with the loop time it arrived) up to and including the first that
+    ``done`` accepts, answering Engine.IO's pings."""
+    got: list[tuple[float, str]] = []
+    while True:
+        frame = str(await asyncio.wait_for(ws.recv(), 15))
+        if frame == "2":
+            await ws.send("3")
+            continue
+        got.append((asyncio.get_running_loop().time(), frame))
+        if done(frame):
+            return got
+
+
+def is_ack(ack_id: int) -> Any:
+    return lambda frame: frame.startswith(f"43{ack_id}[")
+
+
+async def test_a_write_delay_holds_broadcasts_back_but_not_the_senders_ack(
+    delaying_server: ServerProcess,
+) -> None:
+    """With HUBBUB_SOCKET_WRITE_DELAY_MS the others get a message up to that much later
+    (so that several share a write); the sender's ack is not held back, and a socket's
+    frames keep their order when an ack carries the broadcasts gathered before it."""
+    api = Api(delaying_server.url)
+    try:
+        writer, reader = await api.register("writer"), await api.register("reader")
+        room = await api.create_room(writer)
+        assert (await api.join(reader, room)).status_code == 200
+        sending = await raw_member(delaying_server.url, writer.access_token, compression=None)
+        reading = await raw_member(delaying_server.url, reader.access_token, compression=None)
+        loop = asyncio.get_running_loop()
+        await asyncio.sleep(3 * WRITE_DELAY)  # the joins' own broadcasts are out: quiet
+
+        sent = loop.time()
+        await sending.send("421" + json.dumps(["sendMessage", {"room": room, "text": "one"}]))
+        at_sender, at_reader = await asyncio.gather(  # both read as the frames arrive
+            frames_until(sending, is_ack(1)), frames_until(reading, lambda f: '"one"' in f)
+        )
+        (acked, ack), (received, _) = at_sender[-1], at_reader[-1]
+        assert json.loads(ack[3:])[0]["ok"] is True
+        # One window for every socket, opened by the first frame gathered: here this one.
+        assert received - sent >= WRITE_DELAY
+        # The ack left on the next pass: it came well before the window's end.
+        assert received - acked > WRITE_DELAY / 2, (acked - sent, received - sent)
+
+        # The reader's lane now gathers "two"; its own send's ack writes it at once,
+        # before the ack, instead of at the end of the window.
+        await sending.send("422" + json.dumps(["sendMessage", {"room": room, "text": "two"}]))
+        await frames_until(sending, is_ack(2))
+        await reading.send("427" + json.dumps(["sendMessage", {"room": room, "text": "three"}]))
+        frames = [frame for _, frame in await frames_until(reading, is_ack(7))]
+        texts = [json.loads(f[2:])[1]["text"] for f in frames if f.startswith("42")]
+        assert texts[0] == "two", frames  # in order, ahead of the ack that carried it
+        await sending.close()
+        await reading.close()
+    finally:
+        await api.close()
+
+
+async def test_a_burst_through_a_write_delay_arrives_whole_and_in_order(
+    delaying_server: ServerProcess,
+) -> None:
+    api = Api(delaying_server.url)
+    try:
+        writer, reader = await api.register("writer"), await api.register("reader")
+        room = await api.create_room(writer)
+        assert (await api.join(reader, room)).status_code == 200
+        ws = await raw_member(delaying_server.url, reader.access_token, compression=None)
+        acks = await burst(api, delaying_server.url, room, writer.access_token, 200)
+        assert all(a["ok"] for a in acks)
+        got = await read_messages(ws, room, 200)
+        await ws.close()
+    finally:
+        await api.close()
+    seqs = [m["seq"] for m in got]
+    assert seqs == list(range(seqs[0], seqs[0] + 200))

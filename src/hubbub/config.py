@@ -116,6 +116,12 @@ class Settings(BaseSettings):
         ge=64 * 1024,
         description="bytes written to one WebSocket and not yet read before it is closed",
     )
+    socket_write_delay_ms: float = Field(
+        default=0,
+        ge=0,
+        le=100,
+        description="broadcasts wait up to this long to share a write with the next ones",
+    )
     socket_max_pending: int = Field(
         default=32, ge=1, description="events of one socket handled at once"
     )

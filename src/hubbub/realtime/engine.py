@@ -137,7 +137,7 @@ class Outbox(asyncio.Queue[Any]):
         lane = self.lane
         if lane is not None:
             if item is not None:
-                lane.write(packet_frame(item))
+                lane.write(packet_frame(item), urgent=True)
             elif self._websocket is not None:  # the stop sentinel: close the WebSocket
                 lane.close()
                 self._server.start(self._websocket.close())
@@ -159,11 +159,13 @@ class Outbox(asyncio.Queue[Any]):
 class EngineServer(engineio.AsyncServer):  # type: ignore[misc]
     """Engine.IO with bounded per-socket queues, and WebSockets served by a ``Lane``."""
 
-    def __init__(self, *args: Any, queue_limit: int, buffer_limit: int, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, queue_limit: int, buffer_limit: int, write_delay: float, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.queue_limit = queue_limit
         self.buffer_limit = buffer_limit
-        self.flusher = Flusher()
+        self.flusher = Flusher(write_delay)
         # The ASGI driver's table is the module's own: this server's copy only.
         self._async = {**self._async, "websocket": DirectWebSocket}  # type: ignore[has-type]
         self._closing: set[asyncio.Task[None]] = set()
@@ -311,16 +313,24 @@ _DISCONNECT_NAMES = frozenset(
 class GuardedServer(socketio.AsyncServer):  # type: ignore[misc]
     """Socket.IO that refuses binary packets and closes on malformed frames, quietly."""
 
-    def __init__(self, *args: Any, queue_limit: int, buffer_limit: int, **kwargs: Any) -> None:
-        self._limits = {"queue_limit": queue_limit, "buffer_limit": buffer_limit}
+    def __init__(
+        self, *args: Any, queue_limit: int, buffer_limit: int, write_delay: float, **kwargs: Any
+    ) -> None:
+        self._outgoing = (queue_limit, buffer_limit, write_delay)
         kwargs.setdefault("client_manager", IndexedManager())
         super().__init__(*args, serializer=JsonPacket, **kwargs)
 
     def _engineio_server_class(self) -> Any:
-        limits = self._limits
+        queue_limit, buffer_limit, write_delay = self._outgoing
 
         def build(*args: Any, **kwargs: Any) -> EngineServer:
-            return EngineServer(*args, **limits, **kwargs)
+            return EngineServer(
+                *args,
+                queue_limit=queue_limit,
+                buffer_limit=buffer_limit,
+                write_delay=write_delay,
+                **kwargs,
+            )
 
         return build
 

@@ -54,6 +54,7 @@ class RealtimeServer:
         self.sio = GuardedServer(
             queue_limit=settings.socket_queue_limit,
             buffer_limit=settings.socket_buffer_bytes,
+            write_delay=settings.socket_write_delay_ms / 1000,
             async_mode="asgi",
             cors_allowed_origins=origin_check(settings.cors_origins),
             json=OrjsonCodec,

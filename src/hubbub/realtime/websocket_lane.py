@@ -14,6 +14,12 @@ lane writes what it gathered with one ``transport.write`` — several frames, on
 A broadcast is framed once and the same bytes are handed to every lane. The reader is the
 one coroutine the connection keeps.
 
+With a write delay (``HUBBUB_SOCKET_WRITE_DELAY_MS``, off by default) broadcasts wait up to
+that long for the next ones, so that at high message rates each socket gets several
+messages per syscall (Centrifugo PRO's ``client.write_delay``: latency traded for CPU).
+What is addressed to one connection — acks, replies, pings — still leaves on the next pass,
+with whatever its lane had gathered before it.
+
 Backpressure: what the client has not taken stays in the transport's buffer; past
 ``buffer_limit`` bytes the connection is closed (it reconnects and catches up with
 ``sync``: nothing is lost). A connection that negotiated permessage-deflate, or a server
@@ -130,19 +136,37 @@ def packet_frame(pkt: Any) -> bytes:
 
 class Flusher:
     """Writes every lane that gathered frames, once per event-loop pass: frames queued by
-    one pass's handlers (a batch of sends, their acks) leave in one syscall per socket."""
+    one pass's handlers (a batch of sends, their acks) leave in one syscall per socket.
+    With ``delay`` (seconds), once per ``delay`` instead: one timer for every lane, so a
+    frame waits at most ``delay`` and, on average, less."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
         self._dirty: list[Lane] = []
+        self._urgent: list[Lane] = []
 
     def mark(self, lane: Lane) -> None:
+        """``lane`` has gathered its first frame since it was last written."""
         if not self._dirty:
-            asyncio.get_running_loop().call_soon(self._flush)
+            loop = asyncio.get_running_loop()
+            if self.delay:
+                loop.call_later(self.delay, self._flush, self._dirty)
+            else:
+                loop.call_soon(self._flush, self._dirty)
         self._dirty.append(lane)
 
-    def _flush(self) -> None:
-        dirty, self._dirty = self._dirty, []
-        for lane in dirty:
+    def hurry(self, lane: Lane) -> None:
+        """Write ``lane`` on the next pass, not when the delay ends (only with a delay)."""
+        if not self._urgent:
+            asyncio.get_running_loop().call_soon(self._flush, self._urgent)
+        self._urgent.append(lane)
+
+    def _flush(self, lanes: list[Lane]) -> None:
+        if lanes is self._dirty:
+            self._dirty = []
+        else:
+            self._urgent = []
+        for lane in lanes:  # a lane listed twice, or written early, has nothing left: no-op
             lane.flush()
 
 
@@ -158,7 +182,9 @@ class Lane:
         self._pending: list[bytes] | None = None
         self.closed = False
 
-    def write(self, frame: bytes) -> None:
+    def write(self, frame: bytes, *, urgent: bool = False) -> None:
+        """Queue ``frame`` after what is gathered; ``urgent`` (a packet for this
+        connection alone) skips the flusher's write delay."""
         if self.closed:
             return
         pending = self._pending
@@ -167,6 +193,8 @@ class Lane:
             self._flusher.mark(self)
         else:
             pending.append(frame)
+        if urgent and self._flusher.delay:
+            self._flusher.hurry(self)
 
     def flush(self) -> None:
         pending, self._pending = self._pending, None
