@@ -233,3 +233,32 @@ async def test_concurrent_sends_get_distinct_gap_free_seqs(
         message = ack["message"]
         assert by_client_id.setdefault(message["client_id"], message["id"]) == message["id"]
     assert len(by_client_id) == 300
+
+
+async def test_with_a_commit_delay_sends_share_a_commit_and_every_ack_waits_for_it(
+    tmp_path_factory, clients
+) -> None:
+    """HUBBUB_COMMIT_DELAY_MS reaches the store: a send is acked only after the delay, and
+    sends inside one delay share one commit (the store's batch-size histogram says so)."""
+    server = ServerProcess(
+        data_dir=tmp_path_factory.mktemp("commit-delay"),
+        extra_env={"HUBBUB_COMMIT_DELAY_MS": "100"},
+    )
+    await asyncio.to_thread(server.start)
+    api = Api(server.url)
+    try:
+        alice = await api.register("alice")
+        room = await api.create_room(alice)
+        a = await clients(server.url, alice.access_token)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        acks = await asyncio.gather(*(a.send(room, f"n{n}") for n in range(3)))
+        waited = loop.time() - started
+        assert [ack["message"]["seq"] for ack in acks] == [1, 2, 3]
+        assert waited >= 0.1
+        metrics = (await api.http.get("/metrics")).text
+        assert 'hubbub_store_batch_size_count{store="sqlite"} 1.0' in metrics, metrics
+        assert 'hubbub_store_batch_size_sum{store="sqlite"} 3.0' in metrics
+    finally:
+        await api.close()
+        await asyncio.to_thread(server.stop)

@@ -196,11 +196,15 @@ async def test_a_connect_event_racing_its_sockets_close_is_answered_as_an_event(
 WRITE_DELAY = 0.1  # seconds: HUBBUB_SOCKET_WRITE_DELAY_MS=100, the largest allowed
 
 
-def test_the_write_delay_is_off_by_default_and_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert Settings().socket_write_delay_ms == 0
+@pytest.mark.parametrize("setting", ["socket_write_delay_ms", "commit_delay_ms"])
+def test_the_delays_are_off_by_default_and_bounded(
+    monkeypatch: pytest.MonkeyPatch, setting: str
+) -> None:
+    """Both latency-for-CPU trades (this one and the store's commit delay)."""
+    assert getattr(Settings(), setting) == 0
     for refused in ("101", "-1"):  # past 100 ms a person would notice; a typo for seconds
-        monkeypatch.setenv("HUBBUB_SOCKET_WRITE_DELAY_MS", refused)
-        with pytest.raises(ValidationError, match="socket_write_delay_ms"):
+        monkeypatch.setenv(f"HUBBUB_{setting.upper()}", refused)
+        with pytest.raises(ValidationError, match=setting):
             Settings()
 
 

@@ -123,9 +123,9 @@ async def _mixed_run(
         clock["t"] = t
         burst = (t % args.burst_period) < args.burst_length
         if burst and not clock["burst"]:
-            clock["c0"] = store.commit_count  # type: ignore[attr-defined]
+            clock["c0"] = store.commit_count
         elif clock["burst"] and not burst and 0.0 <= t <= args.seconds + args.burst_length:
-            burst_commits[0] += store.commit_count - clock["c0"]  # type: ignore[attr-defined]
+            burst_commits[0] += store.commit_count - clock["c0"]
         clock["burst"] = burst
 
     def text(i: int, n: int) -> str:

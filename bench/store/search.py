@@ -491,5 +491,5 @@ async def sends_phase(store: Store, world: World, args: argparse.Namespace) -> i
         count[0] += 1
         return "send"
 
-    await drive(sub, args.senders, op, lambda: store.commit_count)  # type: ignore[attr-defined]
+    await drive(sub, args.senders, op, lambda: store.commit_count)
     return count[0]

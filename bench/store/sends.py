@@ -202,7 +202,7 @@ async def _store_run(
         sent[i] = n + 1
         return "send"
 
-    w = await drive(args, args.senders, op, lambda: store.commit_count)  # type: ignore[attr-defined]
+    w = await drive(args, args.senders, op, lambda: store.commit_count)
     if side is not None:
         await side
 

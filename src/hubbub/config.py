@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     max_event_bytes: int = Field(
         default=64 * 1024, description="largest Socket.IO event payload answered normally"
     )
+    commit_delay_ms: float = Field(
+        default=0,
+        ge=0,
+        le=100,
+        description="a send waits up to this long for others to share its commit",
+    )
     sqlite_synchronous: Literal["full", "normal"] = Field(
         default="full",
         description="SQLite's synchronous pragma: full fsyncs every commit before its acks;"

@@ -87,6 +87,11 @@ class Store(Protocol):
     async def ping(self) -> None:
         """Raise if the database does not answer."""
 
+    @property
+    def commit_count(self) -> int:
+        """Transactions of sends and changes this process committed (group commit's ratio)."""
+        ...
+
     # users and tokens
     async def create_user(self, *, username: str, password_hash: str) -> UserRecord: ...
     async def get_credentials(self, *, username: str) -> Credentials | None: ...

@@ -29,14 +29,16 @@ def asyncpg_dsn(database_url: str) -> str:
 class PostgresBase:
     """The pool, and the writer task that group-commits sends and changes."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, *, commit_delay: float = 0.0) -> None:
         self._pool = pool
-        self._writer = PostgresWriter(pool)
+        self._writer = PostgresWriter(pool, commit_delay=commit_delay)
 
     @classmethod
-    async def open(cls, database_url: str, *, pool_size: int = 10) -> Self:
+    async def open(
+        cls, database_url: str, *, pool_size: int = 10, commit_delay: float = 0.0
+    ) -> Self:
         pool = await asyncpg.create_pool(asyncpg_dsn(database_url), min_size=1, max_size=pool_size)
-        return cls(pool)
+        return cls(pool, commit_delay=commit_delay)
 
     async def close(self) -> None:
         """Stop taking sends, commit and answer every send already queued, then close."""

@@ -1,7 +1,9 @@
 """The PostgreSQL message writer: group commit on one task per process.
 
 Sends (and edits, deletes, reactions) queue up while a batch commits; the next batch
-takes all of them (no timer: a lone message commits at once). Several processes may
+takes all of them (no timer: a lone message commits at once — unless a commit delay is
+set, ``HUBBUB_COMMIT_DELAY_MS``: then the first send of a batch waits that long for
+others to join it). Several processes may
 write at once: seq and rev blocks are reserved under the room rows' locks, and a batch
 that loses a race (a resend stored by another process in between, or a deadlock) is
 rolled back and planned again, so seqs and revs stay gap-free.
@@ -33,8 +35,9 @@ class _Pending:
 
 
 class PostgresWriter:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, *, commit_delay: float = 0.0) -> None:
         self._pool = pool
+        self._commit_delay = commit_delay
         self._pending: list[_Pending] = []
         self._wakeup = asyncio.Event()
         self._closing = False
@@ -63,6 +66,8 @@ class PostgresWriter:
     async def _write_loop(self) -> None:
         while True:
             await self._wakeup.wait()
+            if self._commit_delay and not self._closing:
+                await asyncio.sleep(self._commit_delay)  # others join this batch meanwhile
             self._wakeup.clear()
             while self._pending:
                 batch, self._pending = self._pending, []

@@ -35,14 +35,24 @@ def sqlite_path(database_url: str) -> Path:
 class SQLiteBase:
     """The connections: one writer thread (``writer.py``), a small pool of readers."""
 
-    def __init__(self, path: Path, *, synchronous: str = "full", readers: int = 4) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        synchronous: str = "full",
+        commit_delay: float = 0.0,
+        readers: int = 4,
+    ) -> None:
         if synchronous not in ("full", "normal"):  # it goes into a PRAGMA as text
             raise ValueError(f"SQLite synchronous must be full or normal, not {synchronous!r}")
         self._path = path
         self._synchronous = synchronous
         self._indexer = SearchIndexer()
         self._writer = SQLiteWriter(
-            self._connect, functools.partial(write_batch, indexer=self._indexer), self._indexer
+            self._connect,
+            functools.partial(write_batch, indexer=self._indexer),
+            self._indexer,
+            commit_delay=commit_delay,
         )
         self._readers = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="sqlite-read")
         self._local = threading.local()
@@ -51,8 +61,10 @@ class SQLiteBase:
         self._inline: sqlite3.Connection | None = None
 
     @classmethod
-    async def open(cls, database_url: str, *, synchronous: str = "full") -> Self:
-        store = cls(sqlite_path(database_url), synchronous=synchronous)
+    async def open(
+        cls, database_url: str, *, synchronous: str = "full", commit_delay: float = 0.0
+    ) -> Self:
+        store = cls(sqlite_path(database_url), synchronous=synchronous, commit_delay=commit_delay)
         store._path.parent.mkdir(parents=True, exist_ok=True)
         store._writer.start(asyncio.get_running_loop())
         return store

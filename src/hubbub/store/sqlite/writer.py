@@ -2,7 +2,9 @@
 
 SQLite allows one writer at a time; funnelling every write through one thread (with its
 own connection) means no ``database is locked`` retries and lets message sends queue up
-and share a commit. Callers on the event loop get an ``asyncio.Future``.
+and share a commit. Callers on the event loop get an ``asyncio.Future``. With a commit
+delay (``HUBBUB_COMMIT_DELAY_MS``) the first send of a batch waits that long for others:
+fewer commits at the cost of that latency, like PostgreSQL's ``commit_delay``.
 """
 
 from __future__ import annotations
@@ -50,8 +52,11 @@ class SQLiteWriter:
         connect: Callable[[], sqlite3.Connection],
         batch_fn: BatchFn,
         indexer: SearchIndexer | None = None,
+        *,
+        commit_delay: float = 0.0,
     ) -> None:
         self._connect = connect
+        self._commit_delay = commit_delay
         self._batch_fn = batch_fn
         self._indexer = indexer
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -104,6 +109,8 @@ class SQLiteWriter:
                 except queue.Empty:  # idle, and messages wait for the search index
                     self._index_alone(conn)
                     continue
+                if self._commit_delay and isinstance(jobs[0], _Batched):
+                    self._gather(jobs, time.monotonic() + self._commit_delay)
                 while True:
                     try:
                         jobs.append(self._jobs.get_nowait())
@@ -113,6 +120,17 @@ class SQLiteWriter:
                     return
         finally:
             conn.close()
+
+    def _gather(self, jobs: list[Any], deadline: float) -> None:
+        """Add what arrives before ``deadline`` to ``jobs`` (the commit delay)."""
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                job = self._jobs.get(timeout=left)
+            except queue.Empty:
+                return
+            jobs.append(job)
+            if job is _STOP:
+                return
 
     def _process(self, conn: sqlite3.Connection, jobs: list[Any]) -> bool:
         """Run a drained list of jobs in arrival order; ``True`` once told to stop."""
