@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -341,3 +341,13 @@ async def one_in_a_room(
 async def settle(seconds: float = 0.3) -> None:
     """Give events that should *not* arrive a moment to prove they don't."""
     await asyncio.sleep(seconds)
+
+
+@contextlib.asynccontextmanager
+async def running(server: ServerProcess) -> AsyncIterator[ServerProcess]:
+    """``server`` started (off the event loop) for the block, stopped after it."""
+    await asyncio.to_thread(server.start)
+    try:
+        yield server
+    finally:
+        await asyncio.to_thread(server.stop)

@@ -6,7 +6,7 @@ import asyncio
 
 from hubbub.events import JoinRoomAck, RoomEventOut, SendMessageAck, SyncAck, TypingOut
 from hubbub.schemas import MessageOut
-from tests.support import Api, ServerProcess, settle, two_in_a_room
+from tests.support import Api, ServerProcess, running, settle, two_in_a_room
 
 
 async def test_two_users_chat_in_real_time(server: ServerProcess, api: Api, clients) -> None:
@@ -244,21 +244,20 @@ async def test_with_a_commit_delay_sends_share_a_commit_and_every_ack_waits_for_
         data_dir=tmp_path_factory.mktemp("commit-delay"),
         extra_env={"HUBBUB_COMMIT_DELAY_MS": "100"},
     )
-    await asyncio.to_thread(server.start)
-    api = Api(server.url)
-    try:
-        alice = await api.register("alice")
-        room = await api.create_room(alice)
-        a = await clients(server.url, alice.access_token)
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        acks = await asyncio.gather(*(a.send(room, f"n{n}") for n in range(3)))
-        waited = loop.time() - started
-        assert [ack["message"]["seq"] for ack in acks] == [1, 2, 3]
-        assert waited >= 0.1
-        metrics = (await api.http.get("/metrics")).text
-        assert 'hubbub_store_batch_size_count{store="sqlite"} 1.0' in metrics, metrics
-        assert 'hubbub_store_batch_size_sum{store="sqlite"} 3.0' in metrics
-    finally:
-        await api.close()
-        await asyncio.to_thread(server.stop)
+    async with running(server):
+        api = Api(server.url)
+        try:
+            alice = await api.register("alice")
+            room = await api.create_room(alice)
+            a = await clients(server.url, alice.access_token)
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            acks = await asyncio.gather(*(a.send(room, f"n{n}") for n in range(3)))
+            waited = loop.time() - started
+            metrics = (await api.http.get("/metrics")).text
+        finally:
+            await api.close()
+    assert [ack["message"]["seq"] for ack in acks] == [1, 2, 3]
+    assert waited >= 0.1
+    assert 'hubbub_store_batch_size_count{store="sqlite"} 1.0' in metrics, metrics
+    assert 'hubbub_store_batch_size_sum{store="sqlite"} 3.0' in metrics

@@ -21,7 +21,7 @@ from websockets.streams import StreamReader
 
 from hubbub.config import Settings
 from hubbub.realtime.websocket_lane import websocket_frame
-from tests.support import Api, ServerProcess
+from tests.support import Api, ServerProcess, running
 
 
 @pytest.mark.parametrize("size", [0, 1, 125, 126, 65535, 65536, 300_000])
@@ -79,12 +79,22 @@ async def burst(api: Api, url: str, room: str, token: str, count: int) -> list[d
         await sender.disconnect()
 
 
-@pytest_asyncio.fixture
-async def room_of_two(api: Api) -> AsyncIterator[tuple[Any, Any, str]]:
+async def two_in_a_room(api: Api) -> tuple[Any, Any, str]:
+    """A writer and a reader, both members of the writer's new room."""
     writer, reader = await api.register("writer"), await api.register("reader")
     room = await api.create_room(writer)
     assert (await api.join(reader, room)).status_code == 200
-    yield writer, reader, room
+    return writer, reader, room
+
+
+@pytest_asyncio.fixture
+async def room_of_two(api: Api) -> AsyncIterator[tuple[Any, Any, str]]:
+    yield await two_in_a_room(api)
+
+
+def own_server(tmp_path_factory: pytest.TempPathFactory, name: str, **env: str) -> Any:
+    """A server of this test's own with these settings, for ``async with``."""
+    return running(ServerProcess(data_dir=tmp_path_factory.mktemp(name), extra_env=env))
 
 
 async def test_a_burst_arrives_whole_in_order_and_acked(
@@ -135,13 +145,8 @@ async def test_a_long_polling_session_upgrading_mid_stream_loses_nothing(
 async def compressing_server(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[ServerProcess]:
-    proc = ServerProcess(
-        data_dir=tmp_path_factory.mktemp("compressing"),
-        extra_env={"HUBBUB_WS_COMPRESSION": "true"},
-    )
-    await asyncio.to_thread(proc.start)
-    yield proc
-    await asyncio.to_thread(proc.stop)
+    async with own_server(tmp_path_factory, "compressing", HUBBUB_WS_COMPRESSION="true") as proc:
+        yield proc
 
 
 async def test_compressed_and_plain_websockets_on_one_server_both_get_everything(
@@ -149,9 +154,7 @@ async def test_compressed_and_plain_websockets_on_one_server_both_get_everything
 ) -> None:
     api = Api(compressing_server.url)
     try:
-        writer, reader = await api.register("writer"), await api.register("reader")
-        room = await api.create_room(writer)
-        assert (await api.join(reader, room)).status_code == 200
+        writer, reader, room = await two_in_a_room(api)
         deflating = await raw_member(compressing_server.url, reader.access_token)
         plain = await raw_member(compressing_server.url, reader.access_token, compression=None)
         extensions = deflating.response.headers.get("sec-websocket-extensions", "")
@@ -212,13 +215,9 @@ def test_the_delays_are_off_by_default_and_bounded(
 async def delaying_server(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[ServerProcess]:
-    proc = ServerProcess(
-        data_dir=tmp_path_factory.mktemp("delaying"),
-        extra_env={"HUBBUB_SOCKET_WRITE_DELAY_MS": str(int(WRITE_DELAY * 1000))},
-    )
-    await asyncio.to_thread(proc.start)
-    yield proc
-    await asyncio.to_thread(proc.stop)
+    delay = str(int(WRITE_DELAY * 1000))
+    async with own_server(tmp_path_factory, "delaying", HUBBUB_SOCKET_WRITE_DELAY_MS=delay) as proc:
+        yield proc
 
 
 async def frames_until(ws: Any, done: Any) -> list[tuple[float, str]]:
@@ -247,9 +246,7 @@ async def test_a_write_delay_holds_broadcasts_back_but_not_the_senders_ack(
     frames keep their order when an ack carries the broadcasts gathered before it."""
     api = Api(delaying_server.url)
     try:
-        writer, reader = await api.register("writer"), await api.register("reader")
-        room = await api.create_room(writer)
-        assert (await api.join(reader, room)).status_code == 200
+        writer, reader, room = await two_in_a_room(api)
         sending = await raw_member(delaying_server.url, writer.access_token, compression=None)
         reading = await raw_member(delaying_server.url, reader.access_token, compression=None)
         loop = asyncio.get_running_loop()
@@ -286,9 +283,7 @@ async def test_a_burst_through_a_write_delay_arrives_whole_and_in_order(
 ) -> None:
     api = Api(delaying_server.url)
     try:
-        writer, reader = await api.register("writer"), await api.register("reader")
-        room = await api.create_room(writer)
-        assert (await api.join(reader, room)).status_code == 200
+        writer, reader, room = await two_in_a_room(api)
         ws = await raw_member(delaying_server.url, reader.access_token, compression=None)
         acks = await burst(api, delaying_server.url, room, writer.access_token, 200)
         assert all(a["ok"] for a in acks)
