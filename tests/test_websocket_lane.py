@@ -262,7 +262,7 @@ async def test_a_write_delay_holds_broadcasts_back_but_not_the_senders_ack(
         # One window for every socket, opened by the first frame gathered: here this one.
         assert received - sent >= WRITE_DELAY
         # The ack left on the next pass: it came well before the window's end.
-        assert received - acked > WRITE_DELAY / 2, (acked - sent, received - sent)
+        assert received - acked > WRITE_DELAY / 4, (acked - sent, received - sent)
 
         # The reader's lane now gathers "two"; its own send's ack writes it at once,
         # before the ack, instead of at the end of the window.

@@ -50,6 +50,30 @@ async def test_without_a_delay_a_lone_send_commits_at_once(
     user = await make_user()
     room = await make_room(owner=user)
     before = store.commit_count
-    answers = await spaced_sends(store, room, user)
+    for n in range(5):  # one after the other: each alone in the queue
+        stored = await store.store_message(new_message(room, user, f"n{n}"))
+        assert isinstance(stored, StoredMessage) and stored.message.seq == n + 1
     assert store.commit_count - before == 5
-    assert [seq for seq, _ in answers] == [1, 2, 3, 4, 5]
+
+
+async def test_a_delayed_send_does_not_hold_back_other_writes(
+    database_url: str, make_user: MakeUser, make_room: MakeRoom
+) -> None:
+    """A write that is not a send (here a new room) is not kept waiting by a send's
+    delay (SQLite: it ends the wait, the one writer thread goes on; PostgreSQL: it never
+    queued behind the writer)."""
+    user = await make_user()
+    room = await make_room(owner=user)
+    delayed = await open_store(database_url, commit_delay=1.0)
+    try:
+        loop = asyncio.get_running_loop()
+        sending = asyncio.ensure_future(delayed.store_message(new_message(room, user)))
+        await asyncio.sleep(0.05)
+        started = loop.time()
+        await delayed.create_room(name="other", private=False, owner_id=user.id)
+        took = loop.time() - started
+        stored = await sending
+    finally:
+        await delayed.close()
+    assert took < 0.5, took  # not what is left of the send's second
+    assert isinstance(stored, StoredMessage) and stored.message.seq == 1

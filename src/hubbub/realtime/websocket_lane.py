@@ -87,6 +87,11 @@ def check_internals() -> None:
                 _assigns(WebSocketsSansIOProtocol.__init__, "transport", "close_sent", "conn"),
             ),
             ("uvicorn WebSocketsSansIOProtocol.send", hasattr(WebSocketsSansIOProtocol, "send")),
+            (  # every packet for one socket reaches Outbox.put_nowait: a lane frame, urgent
+                "engineio AsyncSocket.send queues with put",
+                "put" in AsyncSocket.send.__code__.co_names
+                and "put_nowait" in asyncio.Queue.put.__code__.co_names,
+            ),
             (
                 "uvicorn WebSocketsSansIOProtocol's handshake",
                 _assigns(WebSocketsSansIOProtocol.handle_connect, "request", "response"),
@@ -156,7 +161,9 @@ class Flusher:
         self._dirty.append(lane)
 
     def hurry(self, lane: Lane) -> None:
-        """Write ``lane`` on the next pass, not when the delay ends (only with a delay)."""
+        """Write ``lane`` on the next pass, not when the delay ends (only with a delay).
+        A lane hurried while listed for the delay stays listed; written early, it has
+        nothing left when the delay ends."""
         if not self._urgent:
             asyncio.get_running_loop().call_soon(self._flush, self._urgent)
         self._urgent.append(lane)
@@ -173,13 +180,14 @@ class Flusher:
 class Lane:
     """The outgoing side of one WebSocket: frames in order, written once per loop pass."""
 
-    __slots__ = ("_flusher", "_limit", "_pending", "_protocol", "closed")
+    __slots__ = ("_flusher", "_hurried", "_limit", "_pending", "_protocol", "closed")
 
     def __init__(self, protocol: WebSocketsSansIOProtocol, flusher: Flusher, limit: int) -> None:
         self._protocol = protocol
         self._flusher = flusher
         self._limit = limit
         self._pending: list[bytes] | None = None
+        self._hurried = False
         self.closed = False
 
     def write(self, frame: bytes, *, urgent: bool = False) -> None:
@@ -187,17 +195,30 @@ class Lane:
         connection alone) skips the flusher's write delay."""
         if self.closed:
             return
+        if urgent and self._flusher.delay:
+            self._write_urgent(frame)
+            return
         pending = self._pending
         if pending is None:
             self._pending = [frame]
             self._flusher.mark(self)
         else:
             pending.append(frame)
-        if urgent and self._flusher.delay:
+
+    def _write_urgent(self, frame: bytes) -> None:
+        """With a write delay: ``frame`` and what is gathered before it, on the next pass
+        (listed once; no delay window is opened for it)."""
+        if self._pending is None:
+            self._pending = [frame]
+        else:
+            self._pending.append(frame)
+        if not self._hurried:
+            self._hurried = True
             self._flusher.hurry(self)
 
     def flush(self) -> None:
         pending, self._pending = self._pending, None
+        self._hurried = False
         protocol = self._protocol
         if not pending or protocol.close_sent or protocol.transport.is_closing():
             return

@@ -109,27 +109,30 @@ class SQLiteWriter:
                 except queue.Empty:  # idle, and messages wait for the search index
                     self._index_alone(conn)
                     continue
-                if self._commit_delay and isinstance(jobs[0], _Batched):
-                    self._gather(jobs, time.monotonic() + self._commit_delay)
                 while True:
                     try:
                         jobs.append(self._jobs.get_nowait())
                     except queue.Empty:
                         break
+                if self._commit_delay and len(jobs) == 1 and isinstance(jobs[0], _Batched):
+                    self._gather(jobs, time.monotonic() + self._commit_delay)
                 if self._process(conn, jobs):
                     return
         finally:
             conn.close()
 
     def _gather(self, jobs: list[Any], deadline: float) -> None:
-        """Add what arrives before ``deadline`` to ``jobs`` (the commit delay)."""
+        """The commit delay: a lone send, taken from an idle queue, waits until
+        ``deadline`` for more sends to share its transaction. Under load there is no wait
+        (sends queue up behind the running commit), and anything but a send ends it: a
+        stop, or a job that would end the transaction anyway."""
         while (left := deadline - time.monotonic()) > 0:
             try:
                 job = self._jobs.get(timeout=left)
             except queue.Empty:
                 return
             jobs.append(job)
-            if job is _STOP:
+            if not isinstance(job, _Batched):
                 return
 
     def _process(self, conn: sqlite3.Connection, jobs: list[Any]) -> bool:
