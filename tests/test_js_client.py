@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from hubbub.schemas import MessageOut
-from tests.support import Api, ServerProcess
+from tests.support import Api, ServerProcess, running
 
 JS_DIR = Path(__file__).resolve().parent / "js"
 SCRIPT = JS_DIR / "two_users_chat.mjs"
@@ -63,14 +63,35 @@ def wire(message: dict[str, Any]) -> dict[str, Any]:
 async def test_official_js_client_two_users_chat(
     sqlite_server: ServerProcess, sqlite_api: Api
 ) -> None:
+    await two_users_chat(sqlite_server, sqlite_api)
+
+
+async def test_official_js_client_through_the_commit_and_write_delays(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The same conversation with both latency-for-CPU settings on: acks held for the
+    commit delay, broadcasts for the write delay, over WebSocket and long-polling."""
+    server = ServerProcess(
+        data_dir=tmp_path_factory.mktemp("js-delays"),
+        extra_env={"HUBBUB_COMMIT_DELAY_MS": "20", "HUBBUB_SOCKET_WRITE_DELAY_MS": "20"},
+    )
+    async with running(server):
+        api = Api(server.url)
+        try:
+            await two_users_chat(server, api)
+        finally:
+            await api.close()
+
+
+async def two_users_chat(server: ServerProcess, api: Api) -> None:
     node = node_or_fail()
-    alice, bob = await sqlite_api.register("jsalice"), await sqlite_api.register("jsbob")
-    room = await sqlite_api.create_room(alice)
+    alice, bob = await api.register("jsalice"), await api.register("jsbob")
+    room = await api.create_room(alice)
 
     code, out, err = await run_script(
         node,
         {
-            "HUBBUB_URL": sqlite_server.url,
+            "HUBBUB_URL": server.url,
             "HUBBUB_TOKEN_A": alice.access_token,
             "HUBBUB_TOKEN_B": bob.access_token,
             "HUBBUB_ROOM": room,
@@ -121,7 +142,7 @@ async def test_official_js_client_two_users_chat(
     assert seen["bad_payload_ack"]["error"]["code"] == "bad_request"
 
     # What the JS clients exchanged is what REST history holds.
-    r = await sqlite_api.history(bob, room)
+    r = await api.history(bob, room)
     assert r.status_code == 200, r.text
     assert [wire(m) for m in r.json()["messages"]] == [sent_a, sent_b]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from hubbub.events import JoinRoomAck, RoomEventOut, SendMessageAck, SyncAck, TypingOut
 from hubbub.schemas import MessageOut
@@ -238,8 +239,9 @@ async def test_concurrent_sends_get_distinct_gap_free_seqs(
 async def test_with_a_commit_delay_sends_share_a_commit_and_every_ack_waits_for_it(
     tmp_path_factory, clients
 ) -> None:
-    """HUBBUB_COMMIT_DELAY_MS reaches the store: a send is acked only after the delay, and
-    sends inside one delay share one commit (the store's batch-size histogram says so)."""
+    """HUBBUB_COMMIT_DELAY_MS reaches the store: a send that finds the writer idle is acked
+    only after the delay, and the sends that come meanwhile share its commit (the store's
+    batch-size histogram says so)."""
     server = ServerProcess(
         data_dir=tmp_path_factory.mktemp("commit-delay"),
         extra_env={"HUBBUB_COMMIT_DELAY_MS": "100"},
@@ -250,9 +252,15 @@ async def test_with_a_commit_delay_sends_share_a_commit_and_every_ack_waits_for_
             alice = await api.register("alice")
             room = await api.create_room(alice)
             a = await clients(server.url, alice.access_token)
+            await settle()  # the connect's own writes are done: the writer is idle
             loop = asyncio.get_running_loop()
             started = loop.time()
-            acks = await asyncio.gather(*(a.send(room, f"n{n}") for n in range(3)))
+
+            async def send(n: int) -> Any:  # the first alone, the others 20 ms apart
+                await asyncio.sleep(n * 0.02)
+                return await a.send(room, f"n{n}")
+
+            acks = await asyncio.gather(*(send(n) for n in range(3)))
             waited = loop.time() - started
             metrics = (await api.http.get("/metrics")).text
         finally:
