@@ -2,11 +2,11 @@
 
 Sends (and edits, deletes, reactions) queue up while a batch commits; the next batch
 takes all of them (no timer: a lone message commits at once — unless a commit delay is
-set, ``HUBBUB_COMMIT_DELAY_MS``: then the first send of a batch waits that long for
-others to join it). Several processes may
-write at once: seq and rev blocks are reserved under the room rows' locks, and a batch
-that loses a race (a resend stored by another process in between, or a deadlock) is
-rolled back and planned again, so seqs and revs stay gap-free.
+set, ``HUBBUB_COMMIT_DELAY_MS``: then a send that finds the writer idle waits that long
+for others to join it). Several processes may write at once: seq and rev blocks are
+reserved under the room rows' locks, and a batch that loses a race (a resend stored by
+another process in between, or a deadlock) is rolled back and planned again, so seqs and
+revs stay gap-free.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 SQLite allows one writer at a time; funnelling every write through one thread (with its
 own connection) means no ``database is locked`` retries and lets message sends queue up
 and share a commit. Callers on the event loop get an ``asyncio.Future``. With a commit
-delay (``HUBBUB_COMMIT_DELAY_MS``) the first send of a batch waits that long for others:
-fewer commits at the cost of that latency, like PostgreSQL's ``commit_delay``.
+delay (``HUBBUB_COMMIT_DELAY_MS``) a send that finds the writer idle waits that long for
+others: fewer commits at the cost of that latency, like PostgreSQL's ``commit_delay``.
 """
 
 from __future__ import annotations
