@@ -220,6 +220,18 @@ async def delaying_server(
         yield proc
 
 
+@pytest_asyncio.fixture
+async def delaying_room(
+    delaying_server: ServerProcess,
+) -> AsyncIterator[tuple[str, Api, Any, Any, str]]:
+    """The delaying server's URL, an API client, and a writer and reader in one room."""
+    api = Api(delaying_server.url)
+    try:
+        yield (delaying_server.url, api, *await two_in_a_room(api))
+    finally:
+        await api.close()
+
+
 async def frames_until(ws: Any, done: Any) -> list[tuple[float, str]]:
     """Every frame (with the loop time it arrived) up to and including the first that
     ``done`` accepts, answering Engine.IO's pings."""
@@ -239,57 +251,49 @@ def is_ack(ack_id: int) -> Any:
 
 
 async def test_a_write_delay_holds_broadcasts_back_but_not_the_senders_ack(
-    delaying_server: ServerProcess,
+    delaying_room: tuple[str, Api, Any, Any, str],
 ) -> None:
     """With HUBBUB_SOCKET_WRITE_DELAY_MS the others get a message up to that much later
     (so that several share a write); the sender's ack is not held back, and a socket's
     frames keep their order when an ack carries the broadcasts gathered before it."""
-    api = Api(delaying_server.url)
-    try:
-        writer, reader, room = await two_in_a_room(api)
-        sending = await raw_member(delaying_server.url, writer.access_token, compression=None)
-        reading = await raw_member(delaying_server.url, reader.access_token, compression=None)
-        loop = asyncio.get_running_loop()
-        await asyncio.sleep(3 * WRITE_DELAY)  # the joins' own broadcasts are out: quiet
+    url, _, writer, reader, room = delaying_room
+    sending = await raw_member(url, writer.access_token, compression=None)
+    reading = await raw_member(url, reader.access_token, compression=None)
+    loop = asyncio.get_running_loop()
+    await asyncio.sleep(3 * WRITE_DELAY)  # the joins' own broadcasts are out: quiet
 
-        sent = loop.time()
-        await sending.send("421" + json.dumps(["sendMessage", {"room": room, "text": "one"}]))
-        at_sender, at_reader = await asyncio.gather(  # both read as the frames arrive
-            frames_until(sending, is_ack(1)), frames_until(reading, lambda f: '"one"' in f)
-        )
-        (acked, ack), (received, _) = at_sender[-1], at_reader[-1]
-        assert json.loads(ack[3:])[0]["ok"] is True
-        # One window for every socket, opened by the first frame gathered: here this one.
-        assert received - sent >= WRITE_DELAY
-        # The ack left on the next pass: it came well before the window's end.
-        assert received - acked > WRITE_DELAY / 4, (acked - sent, received - sent)
+    sent = loop.time()
+    await sending.send("421" + json.dumps(["sendMessage", {"room": room, "text": "one"}]))
+    at_sender, at_reader = await asyncio.gather(  # both read as the frames arrive
+        frames_until(sending, is_ack(1)), frames_until(reading, lambda f: '"one"' in f)
+    )
+    (acked, ack), (received, _) = at_sender[-1], at_reader[-1]
+    assert json.loads(ack[3:])[0]["ok"] is True
+    # One window for every socket, opened by the first frame gathered: here this one.
+    assert received - sent >= WRITE_DELAY
+    # The ack left on the next pass: it came well before the window's end.
+    assert received - acked > WRITE_DELAY / 4, (acked - sent, received - sent)
 
-        # The reader's lane now gathers "two"; its own send's ack writes it at once,
-        # before the ack, instead of at the end of the window.
-        await sending.send("422" + json.dumps(["sendMessage", {"room": room, "text": "two"}]))
-        await frames_until(sending, is_ack(2))
-        await reading.send("427" + json.dumps(["sendMessage", {"room": room, "text": "three"}]))
-        frames = [frame for _, frame in await frames_until(reading, is_ack(7))]
-        texts = [json.loads(f[2:])[1]["text"] for f in frames if f.startswith("42")]
-        assert texts[0] == "two", frames  # in order, ahead of the ack that carried it
-        await sending.close()
-        await reading.close()
-    finally:
-        await api.close()
+    # The reader's lane now gathers "two"; its own send's ack writes it at once,
+    # before the ack, instead of at the end of the window.
+    await sending.send("422" + json.dumps(["sendMessage", {"room": room, "text": "two"}]))
+    await frames_until(sending, is_ack(2))
+    await reading.send("427" + json.dumps(["sendMessage", {"room": room, "text": "three"}]))
+    frames = [frame for _, frame in await frames_until(reading, is_ack(7))]
+    texts = [json.loads(f[2:])[1]["text"] for f in frames if f.startswith("42")]
+    assert texts[0] == "two", frames  # in order, ahead of the ack that carried it
+    await sending.close()
+    await reading.close()
 
 
 async def test_a_burst_through_a_write_delay_arrives_whole_and_in_order(
-    delaying_server: ServerProcess,
+    delaying_room: tuple[str, Api, Any, Any, str],
 ) -> None:
-    api = Api(delaying_server.url)
-    try:
-        writer, reader, room = await two_in_a_room(api)
-        ws = await raw_member(delaying_server.url, reader.access_token, compression=None)
-        acks = await burst(api, delaying_server.url, room, writer.access_token, 200)
-        assert all(a["ok"] for a in acks)
-        got = await read_messages(ws, room, 200)
-        await ws.close()
-    finally:
-        await api.close()
+    url, api, writer, reader, room = delaying_room
+    ws = await raw_member(url, reader.access_token, compression=None)
+    acks = await burst(api, url, room, writer.access_token, 200)
+    assert all(a["ok"] for a in acks)
+    got = await read_messages(ws, room, 200)
+    await ws.close()
     seqs = [m["seq"] for m in got]
     assert seqs == list(range(seqs[0], seqs[0] + 200))

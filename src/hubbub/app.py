@@ -55,7 +55,7 @@ from hubbub.realtime.frame_guard import FrameGuard
 from hubbub.realtime.server import RealtimeServer
 from hubbub.schemas import ErrorOut
 from hubbub.security import AccessTokens, PasswordHashing
-from hubbub.store.factory import open_store
+from hubbub.store.factory import open_configured_store
 
 log = logging.getLogger(__name__)
 
@@ -87,11 +87,7 @@ def create_app(settings: Settings | None = None) -> Any:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = await open_store(
-            settings.resolved_database_url,
-            sqlite_synchronous=settings.sqlite_synchronous,
-            commit_delay=settings.commit_delay_ms / 1000,
-        )
+        store = await open_configured_store(settings)
         fanout = build_fanout(settings)
         hub = Hub(
             settings=settings,

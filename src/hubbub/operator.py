@@ -20,7 +20,7 @@ from hubbub.errors import Conflict, HubbubError
 from hubbub.fanout.base import Emit, Publication, SessionEnded
 from hubbub.security import PasswordHashing
 from hubbub.store.base import AuditEntry, DuplicateName, Store
-from hubbub.store.factory import open_store
+from hubbub.store.factory import open_configured_store
 
 
 class OperatorError(Exception):
@@ -81,9 +81,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> None:
     from hubbub.store.migrate import upgrade
 
     await asyncio.to_thread(upgrade, settings.resolved_database_url)
-    store = await open_store(
-        settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
-    )
+    store = await open_configured_store(settings)
     try:
         command = getattr(args, f"{args.command}_command", "")
         handler = _HANDLERS[(args.command, command)]

@@ -155,9 +155,9 @@ class Flusher:
         if not self._dirty:
             loop = asyncio.get_running_loop()
             if self.delay:
-                loop.call_later(self.delay, self._flush, self._dirty)
+                loop.call_later(self.delay, self._flush)
             else:
-                loop.call_soon(self._flush, self._dirty)
+                loop.call_soon(self._flush)
         self._dirty.append(lane)
 
     def hurry(self, lane: Lane) -> None:
@@ -165,16 +165,21 @@ class Flusher:
         A lane hurried while listed for the delay stays listed; written early, it has
         nothing left when the delay ends."""
         if not self._urgent:
-            asyncio.get_running_loop().call_soon(self._flush, self._urgent)
+            asyncio.get_running_loop().call_soon(self._flush_urgent)
         self._urgent.append(lane)
 
-    def _flush(self, lanes: list[Lane]) -> None:
-        if lanes is self._dirty:
-            self._dirty = []
-        else:
-            self._urgent = []
-        for lane in lanes:  # a lane listed twice, or written early, has nothing left: no-op
-            lane.flush()
+    def _flush(self) -> None:
+        lanes, self._dirty = self._dirty, []
+        _write_all(lanes)
+
+    def _flush_urgent(self) -> None:
+        lanes, self._urgent = self._urgent, []
+        _write_all(lanes)
+
+
+def _write_all(lanes: list[Lane]) -> None:
+    for lane in lanes:  # a lane listed twice, or written early, has nothing left: no-op
+        lane.flush()
 
 
 class Lane:
@@ -195,24 +200,15 @@ class Lane:
         connection alone) skips the flusher's write delay."""
         if self.closed:
             return
-        if urgent and self._flusher.delay:
-            self._write_urgent(frame)
-            return
+        hurry = urgent and self._flusher.delay > 0  # no delay window is opened for it
         pending = self._pending
-        if pending is None:
-            self._pending = [frame]
-            self._flusher.mark(self)
-        else:
+        if pending is not None:
             pending.append(frame)
-
-    def _write_urgent(self, frame: bytes) -> None:
-        """With a write delay: ``frame`` and what is gathered before it, on the next pass
-        (listed once; no delay window is opened for it)."""
-        if self._pending is None:
-            self._pending = [frame]
         else:
-            self._pending.append(frame)
-        if not self._hurried:
+            self._pending = [frame]
+            if not hurry:
+                self._flusher.mark(self)
+        if hurry and not self._hurried:  # listed once, whatever it gathers meanwhile
             self._hurried = True
             self._flusher.hurry(self)
 

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from hubbub.store.base import Store
+
+if TYPE_CHECKING:
+    from hubbub.config import Settings
+
+
+async def open_configured_store(settings: Settings) -> Store:
+    """The store the settings name, with their durability and commit-delay options."""
+    return await open_store(
+        settings.resolved_database_url,
+        sqlite_synchronous=settings.sqlite_synchronous,
+        commit_delay=settings.commit_delay_ms / 1000,
+    )
 
 
 async def open_store(

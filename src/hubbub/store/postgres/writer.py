@@ -66,8 +66,8 @@ class PostgresWriter:
     async def _write_loop(self) -> None:
         while True:
             await self._wakeup.wait()
-            if self._commit_delay and not self._closing:
-                await asyncio.sleep(self._commit_delay)  # others join this batch meanwhile
+            if self._commit_delay and len(self._pending) == 1 and not self._closing:
+                await asyncio.sleep(self._commit_delay)  # a lone send: others may join it
             self._wakeup.clear()
             while self._pending:
                 batch, self._pending = self._pending, []
