@@ -16,10 +16,10 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
   .venv/bin/python -m pip install --quiet --upgrade pip
 fi
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements.lock -nt "$stamp" ]; then
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements.txt -nt "$stamp" ]; then
   echo "Installing Hubbub${extra} into .venv ..." >&2
-  # requirements.lock pins what the tests ran with (python-socketio/engineio internals
+  # requirements.txt pins what the tests ran with (python-socketio/engineio internals
   # are used: realtime/engine.py checks the versions at start-up).
-  .venv/bin/python -m pip install --quiet --constraint requirements.lock --editable ".${extra}"
+  .venv/bin/python -m pip install --quiet --constraint requirements.txt --editable ".${extra}"
   touch "$stamp"
 fi

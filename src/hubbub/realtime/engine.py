@@ -58,7 +58,7 @@ def check_internals() -> None:
         if not (_version(low) <= found < _version(high)):
             raise RuntimeError(
                 f"{name} {version(name)} is outside the tested range {low} <= v < {high}; "
-                "install the versions from requirements.lock"
+                "install the versions from requirements.txt"
             )
     needed: list[tuple[Any, str]] = [
         (socketio.AsyncServer, "_handle_eio_message"),

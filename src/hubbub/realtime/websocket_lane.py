@@ -107,7 +107,7 @@ def check_internals() -> None:
         raise RuntimeError(
             "the WebSocket fast path's library internals moved: "
             + "; ".join(moved)
-            + " (install the versions from requirements.lock)"
+            + " (install the versions from requirements.txt)"
         )
 
 
